@@ -1,0 +1,44 @@
+# One INTERFACE target carries warnings and sanitizer switches; every target links it.
+add_library(checkin_options INTERFACE)
+add_library(checkin::options ALIAS checkin_options)
+
+target_compile_features(checkin_options INTERFACE cxx_std_20)
+target_compile_options(checkin_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+# Boost headers trip some of the stricter warnings; keep them off for system headers only.
+target_compile_definitions(checkin_options INTERFACE
+  BOOST_ASIO_NO_DEPRECATED
+  BOOST_BEAST_USE_STD_STRING_VIEW)
+
+if(CHECKIN_SANITIZE)
+  target_compile_options(checkin_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(checkin_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# add_checkin_test(<name> SOURCES ... [LIBS ...] [LABELS ...])
+# One GoogleTest executable, registered with ctest test by test.
+function(add_checkin_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE checkin::options GTest::gtest GTest::gtest_main ${ARG_LIBS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE
+    CHECKIN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    CHECKIN_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  set(labels unit)
+  if(ARG_LABELS)
+    set(labels ${ARG_LABELS})
+  endif()
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${labels}" ENVIRONMENT "CHECKIN_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
+endfunction()
+
+# add_checkin_bench(<name> SOURCES ... [LIBS ...])
+function(add_checkin_bench name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE checkin::options benchmark::benchmark ${ARG_LIBS})
+endfunction()

@@ -1,0 +1,13 @@
+#pragma once
+// Each subcommand registers itself on the root CLI::App; main() only wires.
+
+#include <CLI/CLI.hpp>
+
+namespace checkin::cli {
+
+void add_keygen_command(CLI::App& app);   // keygen --out DIR
+void add_token_command(CLI::App& app);    // token --session ID [--slot TIME]
+void add_poster_command(CLI::App& app);   // poster --session ID|--all --format svg|png|pdf --out
+void add_verify_command(CLI::App& app);   // verify [--pub FILE...] FILE|TEXT
+
+}  // namespace checkin::cli

@@ -5,11 +5,8 @@ add_library(checkin::options ALIAS checkin_options)
 target_compile_features(checkin_options INTERFACE cxx_std_20)
 target_compile_options(checkin_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
-# Boost headers trip some of the stricter warnings; keep them off for system headers only.
-target_compile_definitions(checkin_options INTERFACE
-  BOOST_ASIO_NO_DEPRECATED
-  BOOST_BEAST_USE_STD_STRING_VIEW)
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+target_compile_definitions(checkin_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
 
 if(CHECKIN_SANITIZE)
   target_compile_options(checkin_options INTERFACE
@@ -33,7 +30,8 @@ function(add_checkin_test name)
   endif()
   gtest_discover_tests(${name}
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${labels}" ENVIRONMENT "CHECKIN_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
+    PROPERTIES LABELS "${labels}"
+      ENVIRONMENT "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan.supp")
 endfunction()
 
 # add_checkin_bench(<name> SOURCES ... [LIBS ...])

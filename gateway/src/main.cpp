@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   checkin::cli::add_token_command(app);
   checkin::cli::add_poster_command(app);
   checkin::cli::add_verify_command(app);
+  checkin::cli::add_serve_command(app);
+  checkin::cli::add_members_command(app);
 
   try {
     app.parse(argc, argv);

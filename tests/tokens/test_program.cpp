@@ -1,1 +1,161 @@
+#include "tokens/program.hpp"
+#include "tokens/rfc3339.hpp"
+
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace {
+
+using namespace std::chrono;
+using checkin::tokens::credit_kind;
+using checkin::tokens::parse_program;
+using checkin::tokens::program_error;
+
+const char* const demo_path = CHECKIN_SOURCE_DIR "/gateway/demo/program.json";
+
+std::string read_file(const char* path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A valid one-session program; tests mutate one field at a time.
+boost::json::object valid_program() {
+  return boost::json::parse(R"({
+    "meeting": {"id": "M1", "name": "テスト学会", "utc_offset": "+09:00"},
+    "sessions": [{"id": "S1", "title": "教育講演", "room": "第1会場",
+                  "starts_at": "2026-11-26T09:00:00+09:00", "ends_at": "2026-11-26T10:00:00+09:00",
+                  "credit_kind": "education", "units": 1.5}]})")
+      .as_object();
+}
+
+std::string error_of(const boost::json::object& doc) {
+  try {
+    (void)parse_program(boost::json::serialize(doc), "p.json");
+  } catch (const program_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Program, DemoProgramLoadsAsAThreeDayMultiRoomMeeting) {
+  const auto p = checkin::tokens::load_program(demo_path);
+  EXPECT_EQ(p.id, "JSCNM2026");
+  EXPECT_EQ(p.utc_offset, hours{9});
+  EXPECT_GE(p.sessions.size(), 10u);
+  std::set<std::string> rooms;
+  std::set<sys_days> local_days;
+  bool has_attendance = false;
+  for (const auto& s : p.sessions) {
+    rooms.insert(s.room);
+    local_days.insert(floor<days>(s.starts_at + p.utc_offset));
+    has_attendance |= s.kind == credit_kind::attendance;
+  }
+  EXPECT_GE(rooms.size(), 3u);
+  EXPECT_EQ(local_days.size(), 3u);
+  EXPECT_TRUE(has_attendance);
+  ASSERT_NE(p.find("A-0101"), nullptr);
+  EXPECT_EQ(p.find("A-0101")->title.rfind("教育講演1", 0), 0u);
+  EXPECT_EQ(p.find("nope"), nullptr);
+}
+
+TEST(Program, ParsesEveryField) {
+  const auto p = parse_program(boost::json::serialize(valid_program()), "p.json");
+  ASSERT_EQ(p.sessions.size(), 1u);
+  const auto& s = p.sessions[0];
+  EXPECT_EQ(p.name, "テスト学会");
+  EXPECT_EQ(s.title, "教育講演");
+  EXPECT_EQ(s.starts_at, checkin::tokens::parse_rfc3339("2026-11-26T00:00:00Z")->utc);
+  EXPECT_EQ(s.ends_at - s.starts_at, hours{1});
+  EXPECT_EQ(s.kind, credit_kind::education);
+  EXPECT_EQ(s.units.hundredths, 150);
+  EXPECT_EQ(p.opens_before, minutes{15});
+  EXPECT_EQ(p.qr_prefix, "HTTPS://CHECKIN.EXAMPLE/Q/");
+}
+
+TEST(Program, ErrorsPointAtTheBadField) {
+  auto doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["ends_at"] = "2026-11-26T08:00:00+09:00";
+  EXPECT_EQ(error_of(doc), "p.json: sessions[0].ends_at: must be after starts_at");
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["credit_kind"] = "bonus";
+  EXPECT_NE(error_of(doc).find("sessions[0].credit_kind: must be"), std::string::npos);
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["starts_at"] = "2026-11-26 09:00";
+  EXPECT_NE(error_of(doc).find("sessions[0].starts_at: must be an RFC 3339"), std::string::npos);
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object().erase("room");
+  EXPECT_EQ(error_of(doc), "p.json: sessions[0].room: is required");
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["stars_at"] = "typo";
+  EXPECT_EQ(error_of(doc), "p.json: sessions[0].stars_at: unknown field");
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["id"] = "S 1";
+  EXPECT_NE(error_of(doc).find("sessions[0].id: must be 1-32"), std::string::npos);
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["units"] = 1.234;
+  EXPECT_NE(error_of(doc).find("sessions[0].units"), std::string::npos);
+
+  doc = valid_program();
+  doc["sessions"].as_array().push_back(doc["sessions"].as_array()[0]);
+  EXPECT_EQ(error_of(doc), "p.json: sessions[1].id: duplicate session id \"S1\"");
+
+  doc = valid_program();
+  doc["meeting"].as_object()["utc_offset"] = "JST";
+  EXPECT_EQ(error_of(doc), "p.json: meeting.utc_offset: must look like +09:00");
+
+  doc = valid_program();
+  doc["meeting"].as_object()["qr_prefix"] = "https://lower.case/";
+  EXPECT_NE(error_of(doc).find("meeting.qr_prefix"), std::string::npos);
+
+  doc = valid_program();
+  doc["sessions"] = boost::json::array{};
+  EXPECT_EQ(error_of(doc), "p.json: sessions: must be a non-empty array");
+}
+
+TEST(Program, MalformedJsonReportsLineAndColumn) {
+  try {
+    (void)parse_program("{\n  \"meeting\": {,\n}", "p.json");
+    FAIL() << "expected program_error";
+  } catch (const program_error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("p.json:2:", 0), 0u) << e.what();
+  }
+  EXPECT_THROW((void)checkin::tokens::load_program("/nonexistent/program.json"), program_error);
+}
+
+TEST(Program, PosterClaimsWidenTheSessionWindow) {
+  const auto p = parse_program(boost::json::serialize(valid_program()), "p.json");
+  const auto c = checkin::tokens::poster_claims(p, p.sessions[0]);
+  EXPECT_EQ(c.type, checkin::tokens::token_type::poster);
+  EXPECT_EQ(c.meeting_id, "M1");
+  EXPECT_EQ(c.session_id, "S1");
+  EXPECT_EQ(c.valid_from, p.sessions[0].starts_at - minutes{15});
+  EXPECT_EQ(c.valid_until, p.sessions[0].ends_at + minutes{15});
+  EXPECT_EQ(c.units.hundredths, 150);
+}
+
+TEST(Program, SlotClaimsAreAlignedSlotsInsideTheWindow) {
+  const auto p = parse_program(boost::json::serialize(valid_program()), "p.json");
+  const auto& s = p.sessions[0];
+  const auto at = s.starts_at + seconds{95};
+  const auto c = checkin::tokens::slot_claims(p, s, at, seconds{30});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->type, checkin::tokens::token_type::slot);
+  EXPECT_EQ(c->valid_from, s.starts_at + seconds{90});
+  EXPECT_EQ(c->valid_until, s.starts_at + seconds{120});
+  EXPECT_FALSE(checkin::tokens::slot_claims(p, s, s.ends_at + hours{1}, seconds{30}));
+  EXPECT_FALSE(checkin::tokens::slot_claims(p, s, s.starts_at - hours{1}, seconds{30}));
+}
+
+}  // namespace

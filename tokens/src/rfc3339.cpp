@@ -1,1 +1,135 @@
-// implemented in progress
+#include "tokens/rfc3339.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace checkin::tokens {
+namespace {
+
+using namespace std::chrono;
+
+// Reads exactly `n` digits at `pos` into `out`; false on anything else.
+bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) noexcept {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::optional<minutes> read_offset(std::string_view s) noexcept {
+  if (s == "Z" || s == "z") return minutes{0};
+  if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
+  int h = 0, m = 0;
+  if (!read_digits(s, 1, 2, h) || !read_digits(s, 4, 2, m) || h > 23 || m > 59) {
+    return std::nullopt;
+  }
+  const minutes off{h * 60 + m};
+  return s[0] == '-' ? -off : off;
+}
+
+struct parsed_parts {
+  sys_seconds local_as_utc;  // the wall-clock fields read as if they were UTC
+  milliseconds fraction{0};
+  minutes offset{0};
+};
+
+// "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)". Leap seconds (":60") are rejected: no
+// scanner or program file has a reason to send one and chrono cannot hold them.
+std::optional<parsed_parts> parse_parts(std::string_view s) noexcept {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  if (s.size() < 20 || !read_digits(s, 0, 4, y) || s[4] != '-' || !read_digits(s, 5, 2, mo) ||
+      s[7] != '-' || !read_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
+      !read_digits(s, 11, 2, h) || s[13] != ':' || !read_digits(s, 14, 2, mi) || s[16] != ':' ||
+      !read_digits(s, 17, 2, se)) {
+    return std::nullopt;
+  }
+  if (h > 23 || mi > 59 || se > 59) return std::nullopt;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+
+  std::size_t pos = 19;
+  milliseconds fraction{0};
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    int ms = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - start < 3) ms = ms * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    const std::size_t digits = pos - start;
+    if (digits == 0 || digits > 9) return std::nullopt;
+    for (std::size_t i = digits; i < 3; ++i) ms *= 10;
+    fraction = milliseconds{ms};
+  }
+  const auto offset = read_offset(s.substr(pos));
+  if (!offset) return std::nullopt;
+  const sys_seconds local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{se};
+  return parsed_parts{local, fraction, *offset};
+}
+
+std::string format_parts(sys_seconds utc, milliseconds fraction, bool with_fraction,
+                         minutes offset) {
+  const sys_seconds local = utc + offset;
+  const auto day_point = floor<days>(local);
+  const year_month_day ymd{day_point};
+  const hh_mm_ss hms{local - day_point};
+  char buf[40];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
+                        unsigned(ymd.month()), unsigned(ymd.day()),
+                        static_cast<int>(hms.hours().count()),
+                        static_cast<int>(hms.minutes().count()),
+                        static_cast<int>(hms.seconds().count()));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (with_fraction) {
+    n = std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(fraction.count()));
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  out += format_utc_offset(offset);
+  return out;
+}
+
+}  // namespace
+
+std::optional<parsed_time> parse_rfc3339(std::string_view text) noexcept {
+  const auto parts = parse_parts(text);
+  if (!parts) return std::nullopt;
+  return parsed_time{parts->local_as_utc - parts->offset, parts->offset};
+}
+
+std::optional<sys_time<milliseconds>> parse_rfc3339_ms(std::string_view text) noexcept {
+  const auto parts = parse_parts(text);
+  if (!parts) return std::nullopt;
+  return sys_time<milliseconds>{parts->local_as_utc - parts->offset} + parts->fraction;
+}
+
+std::string format_rfc3339(sys_seconds t, minutes offset) {
+  return format_parts(t, milliseconds{0}, false, offset);
+}
+
+std::string format_rfc3339_ms(sys_time<milliseconds> t, minutes offset) {
+  const auto secs = floor<seconds>(t);
+  return format_parts(secs, t - secs, true, offset);
+}
+
+std::optional<minutes> parse_utc_offset(std::string_view text) noexcept {
+  if (text == "Z" || text == "z") return std::nullopt;  // an offset field wants ±HH:MM
+  return read_offset(text);
+}
+
+std::string format_utc_offset(minutes offset) {
+  if (offset == minutes{0}) return "Z";
+  const char sign = offset < minutes{0} ? '-' : '+';
+  const auto abs = offset < minutes{0} ? -offset : offset;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, static_cast<int>(abs.count() / 60),
+                static_cast<int>(abs.count() % 60));
+  return buf;
+}
+
+}  // namespace checkin::tokens

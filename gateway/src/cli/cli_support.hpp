@@ -2,6 +2,7 @@
 // Shared pieces of the subcommands: where the program and keys come from by default,
 // and how claims are shown to a person.
 
+#include "store/scan_store.hpp"
 #include "tokens/key_ring.hpp"
 #include "tokens/program.hpp"
 #include "tokens/session_token.hpp"
@@ -17,10 +18,12 @@ inline constexpr const char* default_key_dir = "data/keys";
 inline constexpr const char* default_secret_key = "data/keys/signing.key";
 inline constexpr const char* default_public_key = "data/keys/signing.pub";
 
-// The demo program compiled into the binary (gateway/demo/program.json).
+// The demo program and roster compiled into the binary (gateway/demo/).
 [[nodiscard]] std::string_view embedded_demo_program() noexcept;
+[[nodiscard]] std::string_view embedded_demo_members() noexcept;
 
-// --program FILE, or the embedded demo program when empty.
+// --program FILE, or, when empty, the embedded demo program moved in time so that it is in
+// progress now (its first session began an hour ago).
 [[nodiscard]] tokens::meeting_program load_program_or_demo(const std::string& path);
 
 // Key ring from public key files; `retired` holds key ids (hex) to mark retired.
@@ -32,6 +35,11 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
 // token's meeting matches) to add the session title and room, and local times.
 [[nodiscard]] std::string describe_claims(const tokens::session_claims& claims,
                                           const tokens::meeting_program* program);
+
+// Opens the scan store in DATA_DIR/db (created if missing); throws with a clear message.
+[[nodiscard]] store::scan_store open_store(const std::filesystem::path& data_dir,
+                                          std::size_t map_size_mib = 1024,
+                                          std::size_t map_size_limit_mib = 16 * 1024);
 
 // Adds the common "--program FILE" option.
 void add_program_option(CLI::App& cmd, std::string& path);

@@ -1,1 +1,75 @@
-// in progress
+// checkin-gateway token --session ID [--slot TIME|now] [--slot-seconds N]
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+#include "tokens/rfc3339.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+namespace checkin::cli {
+namespace {
+
+struct token_options {
+  std::string program;
+  std::string key = default_secret_key;
+  std::string session;
+  std::string slot;
+  int slot_seconds = 30;
+  bool describe = false;
+};
+
+std::chrono::sys_seconds time_argument(const std::string& text) {
+  if (text == "now") return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto t = tokens::parse_rfc3339(text);
+  if (!t) throw std::runtime_error("--slot " + text + ": expected 'now' or an RFC 3339 time");
+  return t->utc;
+}
+
+void run_token(const token_options& o) {
+  const auto program = load_program_or_demo(o.program);
+  const auto* session = program.find(o.session);
+  if (!session) throw std::runtime_error("--session " + o.session + ": not in the program");
+  const auto key = tokens::load_signing_key(o.key);
+
+  tokens::session_claims claims;
+  if (o.slot.empty()) {
+    claims = tokens::poster_claims(program, *session);
+  } else {
+    const auto at = time_argument(o.slot);
+    const auto slot = tokens::slot_claims(program, *session, at, std::chrono::seconds{o.slot_seconds});
+    if (!slot) {
+      throw std::runtime_error("--slot " + o.slot + ": outside the scan window of session " +
+                               o.session);
+    }
+    claims = *slot;
+  }
+  const auto text = tokens::mint(claims, key, program.qr_prefix);
+  std::printf("%s\n", text.c_str());
+  if (o.describe) {
+    claims.key = key.id();
+    std::fprintf(stderr, "%s", describe_claims(claims, &program).c_str());
+  }
+}
+
+}  // namespace
+
+void add_token_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "token",
+      "Print the QR text of a session's signed token: a poster token (valid for the session's "
+      "scan window) or, with --slot, the rotating slot token for a projector");
+  auto o = std::make_shared<token_options>();
+  add_program_option(*cmd, o->program);
+  cmd->add_option("--key", o->key, "Secret signing key file")->capture_default_str();
+  cmd->add_option("--session", o->session, "Session id from the program")->required();
+  cmd->add_option("--slot", o->slot,
+                  "Mint the slot token for the slot containing this time ('now' or RFC 3339)");
+  cmd->add_option("--slot-seconds", o->slot_seconds, "Slot length in seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(5, 3600));
+  cmd->add_flag("--describe", o->describe, "Also print the claims on stderr");
+  cmd->callback([o] { run_token(*o); });
+}
+
+}  // namespace checkin::cli

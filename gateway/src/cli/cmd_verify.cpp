@@ -1,1 +1,125 @@
-// in progress
+// checkin-gateway verify [--pub FILE]... [--retired KEYID]... [--at TIME|now] FILE|TEXT
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+#include "gateway/scan_rules.hpp"
+#include "tokens/qr_code.hpp"
+#include "tokens/rfc3339.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace checkin::cli {
+namespace {
+
+using std::chrono::sys_seconds;
+
+// Exit status when the input was read but a token did not verify (1 is left to I/O and
+// usage problems, reported by main()).
+constexpr int exit_rejected = 2;
+
+struct verify_options {
+  std::vector<std::string> public_keys;
+  std::vector<std::string> retired;
+  std::string program;
+  std::string at;
+  int slot_grace_seconds = static_cast<int>(gateway::scan_policy{}.slot_grace.count());
+  std::string input;
+};
+
+std::optional<sys_seconds> check_time(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  if (text == "now")
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto t = tokens::parse_rfc3339(text);
+  if (!t) throw std::runtime_error("--at " + text + ": expected 'now' or an RFC 3339 time");
+  return t->utc;
+}
+
+void reject(std::string_view source, tokens::token_error e) {
+  std::fprintf(stderr, "%.*s: rejected: %.*s: %.*s\n", static_cast<int>(source.size()),
+               source.data(), static_cast<int>(tokens::code(e).size()), tokens::code(e).data(),
+               static_cast<int>(tokens::message(e).size()), tokens::message(e).data());
+}
+
+// The QR texts to check: those decoded from an image file, or the argument itself.
+std::vector<std::string> texts_of(const std::string& input) {
+  if (!std::filesystem::is_regular_file(input)) return {input};
+  auto texts = tokens::decode_qr_png(input);
+  if (texts.empty()) {
+    std::fprintf(stderr, "%s: no QR code found\n", input.c_str());
+    throw CLI::RuntimeError(exit_rejected);
+  }
+  return texts;
+}
+
+void run_verify(const verify_options& o) {
+  const auto at = check_time(o.at);
+  const auto ring = load_key_ring(
+      o.public_keys.empty() ? std::vector<std::string>{default_public_key} : o.public_keys,
+      o.retired);
+  const auto program = load_program_or_demo(o.program);
+  const auto texts = texts_of(o.input);
+
+  bool all_ok = true;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const std::string source =
+        texts.size() == 1 ? "token"
+                          : "QR code " + std::to_string(i + 1) + "/" + std::to_string(texts.size());
+    const auto claims = tokens::parse_and_verify(texts[i], ring, program.qr_prefix);
+    if (!claims) {
+      reject(source, claims.error());
+      all_ok = false;
+      continue;
+    }
+    std::printf("%s: signature valid\n%s", source.c_str(),
+                describe_claims(*claims, &program).c_str());
+    if (!at) continue;
+    const auto at_text = tokens::format_rfc3339(*at, program.utc_offset);
+    if (tokens::within_window(*claims, *at, std::chrono::seconds{o.slot_grace_seconds})) {
+      std::printf("window:      open at %s\n", at_text.c_str());
+    } else {
+      std::printf("window:      closed at %s\n", at_text.c_str());
+      reject(source, tokens::token_error::outside_window);
+      all_ok = false;
+    }
+  }
+  std::fflush(stdout);
+  if (!all_ok) throw CLI::RuntimeError(exit_rejected);
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "verify",
+      "Check a session token: decode the QR code from a PNG file (a rendered or photographed "
+      "poster), or take the argument as the QR text, verify its signature against the public "
+      "keys and print its claims. With --at, also check that the time is inside the token's "
+      "window. Exit status: 0 verified, 2 rejected (the reason is printed), 1 other errors.");
+  auto o = std::make_shared<verify_options>();
+  cmd->add_option("--pub", o->public_keys,
+                  "Trusted public key file; repeat for several keys (key rotation). Default: " +
+                      std::string(default_public_key))
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--retired", o->retired,
+                  "Key id (8 hex digits) of a --pub key to treat as retired; repeatable");
+  add_program_option(*cmd, o->program);
+  cmd->add_option("--at", o->at,
+                  "Also check the validity window at this time: 'now' or RFC 3339, e.g. "
+                  "2026-11-28T09:30:00+09:00");
+  cmd->add_option("--slot-grace", o->slot_grace_seconds,
+                  "Seconds a slot token stays valid after its slot ends (as the gateway allows)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
+  cmd->add_option("input", o->input, "PNG file with the QR code, or the QR text itself")
+      ->required();
+  cmd->callback([o] { run_verify(*o); });
+}
+
+}  // namespace checkin::cli

@@ -9,5 +9,7 @@ void add_keygen_command(CLI::App& app);   // keygen --out DIR
 void add_token_command(CLI::App& app);    // token --session ID [--slot TIME]
 void add_poster_command(CLI::App& app);   // poster --session ID|--all --format svg|png|pdf --out
 void add_verify_command(CLI::App& app);   // verify [--pub FILE...] FILE|TEXT
+void add_serve_command(CLI::App& app);    // serve [--config FILE] [--demo] ...
+void add_members_command(CLI::App& app);  // members import FILE
 
 }  // namespace checkin::cli

@@ -20,11 +20,11 @@ struct parsed_time {
 [[nodiscard]] std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parse_rfc3339_ms(
     std::string_view text) noexcept;
 
-// "2026-11-21T09:30:00+09:00" rendered at `offset` (Z when offset is zero and `zulu`).
+// "2026-11-21T09:30:00+09:00" rendered at `offset` ("Z" when the offset is zero).
 [[nodiscard]] std::string format_rfc3339(std::chrono::sys_seconds t, std::chrono::minutes offset);
 [[nodiscard]] std::string format_rfc3339_ms(std::chrono::sys_time<std::chrono::milliseconds> t,
                                             std::chrono::minutes offset);
-// "+09:00" / "-03:30"; nullopt on anything else.
+// "+09:00" / "-03:30"; nullopt on anything else. format_utc_offset(0) is "Z".
 [[nodiscard]] std::optional<std::chrono::minutes> parse_utc_offset(std::string_view text) noexcept;
 [[nodiscard]] std::string format_utc_offset(std::chrono::minutes offset);
 

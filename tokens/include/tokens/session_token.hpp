@@ -25,8 +25,11 @@ inline constexpr std::string_view default_prefix = "HTTPS://CHECKIN.EXAMPLE/Q/";
 inline constexpr std::size_t max_text_length = 512;
 
 // Binary payload (no signature). claims.key must be the signer's key id.
+// Throws std::invalid_argument when the claims cannot be encoded (as mint() does).
 [[nodiscard]] std::vector<std::uint8_t> encode_payload(const session_claims& claims);
 // Parses the payload fields; `bytes` is payload || signature, the signature is returned.
+// Checks layout and field values (truncated, trailing_bytes, unknown_version, bad_field),
+// not the key or the signature.
 struct decoded_token {
   session_claims claims;
   std::vector<std::uint8_t> payload;  // the signed bytes

@@ -3,6 +3,7 @@
 // snake_case code (the string the gateway puts in its JSON errors and logs).
 
 #include <boost/assert/source_location.hpp>
+#include <stdexcept>
 #include <string_view>
 
 namespace checkin::tokens {
@@ -26,7 +27,17 @@ enum class token_error {
 // One-line human explanation.
 [[nodiscard]] std::string_view message(token_error e) noexcept;
 
-// Lets boost::system::result<T, token_error>::value() throw on an error.
+// What result<T, token_error>::value() throws on an error; what() is "<code>: <message>".
+class token_exception : public std::runtime_error {
+ public:
+  explicit token_exception(token_error e);
+  [[nodiscard]] token_error error() const noexcept { return error_; }
+
+ private:
+  token_error error_;
+};
+
+// Lets boost::system::result<T, token_error>::value() throw on an error (token_exception).
 [[noreturn]] void throw_exception_from_error(token_error e, boost::source_location const& loc);
 
 }  // namespace checkin::tokens

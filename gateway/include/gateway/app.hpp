@@ -1,0 +1,77 @@
+#pragma once
+// The gateway's HTTP application: the route table and the handlers behind it, over the
+// services built at start-up (store, committer, keys, auth). The transport (server.hpp)
+// calls handle() for each request.
+
+#include "gateway/bearer_token.hpp"
+#include "gateway/config.hpp"
+#include "gateway/login_throttle.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/password.hpp"
+#include "gateway/rate_limiter.hpp"
+#include "gateway/router.hpp"
+#include "gateway/server.hpp"
+#include "gateway/token_memo.hpp"
+#include "store/group_committer.hpp"
+#include "store/scan_store.hpp"
+#include "tokens/program.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+#include <optional>
+#include <variant>
+
+namespace checkin::gateway {
+
+// Everything a handler may use; owned by whoever wires the server (cmd_serve, tests).
+struct gateway_services {
+  const gateway_config& config;
+  const tokens::meeting_program& program;
+  store::scan_store& store;
+  store::group_committer& committer;
+  token_memo& memo;
+  const bearer_issuer& bearer;
+  const password_verifier& passwords;
+  net::thread_pool& password_pool;  // blocking password checks run here, not on I/O threads
+  metrics& stats;
+};
+
+class gateway_app final : public http_app {
+ public:
+  explicit gateway_app(gateway_services services);
+
+  net::awaitable<response> handle(request_context& ctx) override;
+  void on_response(const request_context& ctx, const response& res,
+                   std::chrono::microseconds latency) override;
+  void on_connection(int delta) override;
+  void on_refused_connection() override;
+  // From now on /healthz answers 503, so a load balancer drains this instance.
+  void on_stopping() override { stopping_ = true; }
+
+  [[nodiscard]] const router& routes() const noexcept { return router_; }
+
+ private:
+  // The authenticated member of a request, or the error answer.
+  struct member_identity {
+    std::string member_no;
+    std::string name;
+  };
+  using auth_result = std::variant<member_identity, response>;
+  [[nodiscard]] auth_result authenticate(const request_context& ctx) const;
+
+  net::awaitable<response> login(request_context& ctx);
+  net::awaitable<response> post_scan(request_context& ctx);
+  net::awaitable<response> post_scan_batch(request_context& ctx);
+  net::awaitable<response> my_attendance(request_context& ctx);
+  net::awaitable<response> healthz(request_context& ctx);
+  net::awaitable<response> prometheus(request_context& ctx);
+  net::awaitable<response> openapi(request_context& ctx);
+
+  gateway_services s_;
+  router router_;
+  std::optional<keyed_rate_limiter> client_limiter_;
+  std::optional<keyed_rate_limiter> member_scan_limiter_;
+  login_throttle login_throttle_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace checkin::gateway

@@ -1,0 +1,70 @@
+#pragma once
+// Gateway configuration: embedded defaults, then a TOML file, then command-line flags.
+// docs/configuration.md lists every key; `checkin-gateway serve --print-config` shows the
+// effective values.
+
+#include "gateway/scan_rules.hpp"
+#include "gateway/server.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace checkin::gateway {
+
+struct gateway_config {
+  // [server]
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  unsigned threads = 0;  // 0: one per core
+  server_limits limits;
+  double client_rate_per_second = 0;  // requests per client address; 0: no limit
+  double client_burst = 0;
+
+  // [storage]
+  std::filesystem::path data_dir = "data";
+  std::size_t map_size_mib = 1024;
+  std::size_t map_size_limit_mib = 16 * 1024;
+  std::size_t commit_max_batch = 1024;
+
+  // [meeting]
+  std::filesystem::path program;  // empty: the embedded demo program
+
+  // [keys]
+  std::vector<std::filesystem::path> public_keys;  // empty: data_dir/keys/signing.pub
+  std::vector<std::string> retired_keys;           // key ids (hex)
+
+  // [scans]
+  scan_policy scans;
+  std::size_t batch_max_items = 500;
+  std::size_t token_memo_entries = 100'000;
+  double member_scan_rate_per_second = 5;  // per member; 0: no limit
+  double member_scan_burst = 20;
+
+  // [auth]
+  std::chrono::seconds bearer_ttl{std::chrono::hours{24 * 7}};
+  unsigned login_max_failures = 5;
+  std::chrono::seconds login_failure_window{std::chrono::minutes{15}};
+  std::chrono::seconds login_lockout{std::chrono::minutes{15}};
+  unsigned address_login_max_failures = 200;  // a venue NAT puts thousands behind one address
+  unsigned password_threads = 0;              // 0: one per core
+
+  // [log]
+  std::string log_level = "info";
+  bool access_log = true;
+};
+
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a TOML file over `base`. Unknown keys and wrong types are config_error naming the
+// key, e.g. "gateway.toml: scans.clock_skew_seconds: must be a non-negative integer".
+[[nodiscard]] gateway_config load_config(const std::filesystem::path& file, gateway_config base = {});
+// The effective configuration as TOML, for --print-config.
+[[nodiscard]] std::string to_toml(const gateway_config& c);
+
+}  // namespace checkin::gateway

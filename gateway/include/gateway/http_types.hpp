@@ -1,0 +1,49 @@
+#pragma once
+// The request/response types every handler sees, and the few ways to build an answer.
+
+#include "gateway/api_error.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace checkin::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+// What a handler gets: the parsed request plus what the transport knows about it.
+struct request_context {
+  const request& req;
+  std::string_view client_address;                   // peer IP, for rate limits and logs
+  std::vector<std::pair<std::string_view, std::string_view>> path_params;  // {id} → value
+  std::string_view target_path;                      // target without the query string
+  std::string_view query;                            // after '?', may be empty
+  std::string_view route_name;                       // the matched route pattern, for metrics
+
+  [[nodiscard]] std::string_view param(std::string_view name) const noexcept;
+  // The value of `name` in the query string (no percent-decoding of names), if present.
+  [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
+};
+
+[[nodiscard]] response json_response(http::status status, const boost::json::value& body);
+[[nodiscard]] response error_response(api_error e, std::string_view message);
+// 429 / 503 with a Retry-After header (whole seconds, at least 1).
+[[nodiscard]] response error_response(api_error e, std::string_view message,
+                                      std::chrono::seconds retry_after);
+[[nodiscard]] response text_response(http::status status, std::string body,
+                                     std::string_view content_type);
+
+using handler = std::function<net::awaitable<response>(request_context&)>;
+
+}  // namespace checkin::gateway

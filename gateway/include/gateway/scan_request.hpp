@@ -1,0 +1,45 @@
+#pragma once
+// The body of a scan (POST /v1/scans, and each item of /v1/scans/batch), parsed and
+// bounded, and the JSON the app shows for a recorded or duplicate scan. Pure functions.
+
+#include "gateway/api_error.hpp"
+#include "store/records.hpp"
+#include "tokens/program.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace checkin::gateway {
+
+inline constexpr std::size_t max_client_id_length = 128;  // scan_id, device_id
+
+struct scan_request {
+  std::string qr;
+  std::optional<store::unix_millis> scanned_at;
+  std::optional<std::string> scan_id;
+  std::optional<std::string> device_id;
+};
+
+struct request_problem {
+  api_error error;
+  std::string message;
+};
+
+// {"qr": "...", "scanned_at": "RFC 3339"?, "scan_id": "..."?, "device_id": "..."?}
+[[nodiscard]] std::variant<scan_request, request_problem> parse_scan_request(
+    const boost::json::value& body);
+
+// Parses a request body as JSON; malformed_request with the parser's reason otherwise.
+[[nodiscard]] std::variant<boost::json::value, request_problem> parse_json_body(std::string_view body);
+
+// Credit units as a JSON number: an integer when whole ("units": 1), else a decimal.
+[[nodiscard]] boost::json::value units_json(std::int64_t hundredths);
+
+// What the app shows: meeting, session, credit, times (in the meeting's UTC offset).
+[[nodiscard]] boost::json::object scan_view(const store::scan_record& record,
+                                            const tokens::meeting_program& program);
+
+}  // namespace checkin::gateway

@@ -1,0 +1,51 @@
+#pragma once
+// Memoized token verification: a hall of 2,000 members scans the same poster, so its
+// Ed25519 signature is checked once, not 2,000 times. Bounded: sharded LRU maps with a
+// fixed total capacity. Only outcomes that needed the signature check are remembered
+// (verified claims, bad_signature); cheap parse failures are recomputed.
+//
+// The memo is keyed by the exact QR text and holds no time: window checks happen per scan.
+// Clear it when the key ring changes.
+
+#include "tokens/key_ring.hpp"
+#include "tokens/session_token.hpp"
+
+#include <array>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace checkin::gateway {
+
+class token_memo {
+ public:
+  using outcome = boost::system::result<tokens::session_claims, tokens::token_error>;
+
+  token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity);
+
+  struct lookup {
+    outcome result;
+    bool hit = false;
+  };
+  // parse_and_verify(text), memoized. Thread-safe.
+  [[nodiscard]] lookup verify(std::string_view text);
+
+  void clear();
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  static constexpr std::size_t shard_count = 16;
+  struct shard {
+    mutable std::mutex mutex;
+    std::list<std::pair<std::string, outcome>> lru;  // front = most recent
+    std::unordered_map<std::string_view, decltype(lru)::iterator> index;  // views into lru
+  };
+
+  const tokens::key_ring& ring_;
+  std::string prefix_;
+  std::size_t per_shard_capacity_;
+  std::array<shard, shard_count> shards_;
+};
+
+}  // namespace checkin::gateway

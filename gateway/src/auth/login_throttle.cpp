@@ -1,0 +1,152 @@
+#include "gateway/login_throttle.hpp"
+
+#include "bounded_key_table.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+namespace checkin::gateway {
+
+namespace {
+
+constexpr std::size_t shard_count = 16;
+
+[[nodiscard]] rate_decision refuse_until(steady_time until, steady_time now) noexcept {
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(until - now);
+  return {false, std::max(wait, std::chrono::seconds(1))};
+}
+
+[[nodiscard]] bool locked(const failure_record& r, steady_time now) noexcept {
+  return now < r.locked_until;
+}
+
+// Refused beats allowed; of two refusals the longer wait wins.
+[[nodiscard]] rate_decision stricter(rate_decision a, rate_decision b) noexcept {
+  if (a.allowed) return b;
+  if (b.allowed) return a;
+  return {false, std::max(a.retry_after, b.retry_after)};
+}
+
+struct lockout_retention {
+  lockout_policy policy;
+  [[nodiscard]] failure_record fresh(steady_time) const noexcept { return {}; }
+  [[nodiscard]] bool forgettable(const failure_record& r, steady_time now) const noexcept {
+    return gateway::forgettable(r, policy, now);
+  }
+  // Unlocked before locked, then fewest failures, then oldest window.
+  [[nodiscard]] auto eviction_rank(const failure_record& r, steady_time now) const noexcept {
+    return std::tuple(locked(r, now), r.failures, r.window_start);
+  }
+};
+
+using lockout_table = detail::bounded_key_table<failure_record, lockout_retention>;
+
+}  // namespace
+
+bool is_valid(const lockout_policy& policy) noexcept {
+  return policy.max_failures >= 1 && policy.window.count() > 0 && policy.lock_for.count() > 0;
+}
+
+rate_decision begin_attempt(failure_record& record, const lockout_policy& policy,
+                            steady_time now) noexcept {
+  if (locked(record, now)) return refuse_until(record.locked_until, now);
+  if (record.failures == 0 || now - record.window_start >= policy.window) {
+    record.failures = 0;
+    record.window_start = now;
+  }
+  // Only attempts still in flight can fill the count without a lock having started.
+  if (record.failures >= policy.max_failures) {
+    return refuse_until(record.window_start + policy.window, now);
+  }
+  ++record.failures;
+  return {};
+}
+
+rate_decision fail_attempt(failure_record& record, const lockout_policy& policy,
+                           steady_time now) noexcept {
+  if (locked(record, now)) return refuse_until(record.locked_until, now);
+  if (record.failures >= policy.max_failures) {
+    // Attempts still in flight were counted in this window; the lock absorbs them.
+    record = failure_record{0, now, now + policy.lock_for};
+    return refuse_until(record.locked_until, now);
+  }
+  return {};
+}
+
+void withdraw_attempt(failure_record& record) noexcept {
+  if (record.failures > 0) --record.failures;
+}
+
+bool forgettable(const failure_record& record, const lockout_policy& policy,
+                 steady_time now) noexcept {
+  return !locked(record, now) &&
+         (record.failures == 0 || now - record.window_start >= policy.window);
+}
+
+struct login_throttle::tables {
+  lockout_policy member_policy;
+  lockout_policy address_policy;
+  lockout_table members;
+  lockout_table addresses;
+};
+
+login_throttle::login_throttle(const login_throttle_config& config) {
+  if (!is_valid(config.per_member) || !is_valid(config.per_address)) {
+    throw std::invalid_argument("invalid login lockout policy");
+  }
+  if (config.max_members == 0 || config.max_addresses == 0) {
+    throw std::invalid_argument("login throttle tables need room for one key");
+  }
+  tables_ = std::make_unique<tables>(tables{
+      config.per_member, config.per_address,
+      lockout_table(config.max_members, shard_count, lockout_retention{config.per_member}),
+      lockout_table(config.max_addresses, shard_count, lockout_retention{config.per_address})});
+}
+
+login_throttle::~login_throttle() = default;
+
+rate_decision login_throttle::begin(std::string_view member_no, std::string_view address,
+                                    steady_time now) {
+  auto& t = *tables_;
+  const rate_decision member = t.members.with(
+      member_no, now, [&](failure_record& r) { return begin_attempt(r, t.member_policy, now); });
+  if (!member.allowed) return member;
+  const rate_decision from_address = t.addresses.with(
+      address, now, [&](failure_record& r) { return begin_attempt(r, t.address_policy, now); });
+  if (!from_address.allowed) {
+    // The attempt will not run, so it must not count against the member.
+    (void)t.members.with_existing(member_no, withdraw_attempt);
+  }
+  return from_address;
+}
+
+rate_decision login_throttle::finish(std::string_view member_no, std::string_view address,
+                                     login_outcome outcome, steady_time now) {
+  auto& t = *tables_;
+  switch (outcome) {
+    case login_outcome::success:
+      t.members.erase(member_no);
+      (void)t.addresses.with_existing(address, withdraw_attempt);
+      return {};
+    case login_outcome::abandoned:
+      (void)t.members.with_existing(member_no, withdraw_attempt);
+      (void)t.addresses.with_existing(address, withdraw_attempt);
+      return {};
+    case login_outcome::failure:
+      break;
+  }
+  // A record evicted since begin() has nothing left to update.
+  rate_decision member;
+  rate_decision from_address;
+  (void)t.members.with_existing(
+      member_no, [&](failure_record& r) { member = fail_attempt(r, t.member_policy, now); });
+  (void)t.addresses.with_existing(
+      address, [&](failure_record& r) { from_address = fail_attempt(r, t.address_policy, now); });
+  return stricter(member, from_address);
+}
+
+std::size_t login_throttle::tracked_members() const { return tables_->members.size(); }
+std::size_t login_throttle::tracked_addresses() const { return tables_->addresses.size(); }
+
+}  // namespace checkin::gateway

@@ -1,0 +1,168 @@
+// checkin-gateway serve: wiring only. Configuration → services → server; on SIGTERM the
+// server drains, the committer commits what is queued, and the process exits 0.
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+#include "gateway/app.hpp"
+#include "gateway/config.hpp"
+#include "gateway/member_import.hpp"
+#include "tokens/rfc3339.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+namespace checkin::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct serve_options {
+  std::string config_file;
+  std::string listen;
+  std::string data_dir;
+  std::string program;
+  std::vector<std::string> public_keys;
+  unsigned threads = 0;
+  bool threads_set = false;
+  bool demo = false;
+  bool print_config = false;
+  std::string log_level;
+  bool no_access_log = false;
+};
+
+gateway::gateway_config effective_config(const serve_options& o) {
+  gateway::gateway_config c;
+  if (!o.config_file.empty()) c = gateway::load_config(o.config_file, c);
+  if (!o.listen.empty()) {
+    const auto colon = o.listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("--listen must look like 127.0.0.1:8080");
+    c.listen_address = o.listen.substr(0, colon);
+    c.listen_port = static_cast<std::uint16_t>(std::stoul(o.listen.substr(colon + 1)));
+  }
+  if (!o.data_dir.empty()) c.data_dir = o.data_dir;
+  if (!o.program.empty()) c.program = o.program;
+  if (!o.public_keys.empty()) c.public_keys.assign(o.public_keys.begin(), o.public_keys.end());
+  if (o.threads_set) c.threads = o.threads;
+  if (!o.log_level.empty()) c.log_level = o.log_level;
+  if (o.no_access_log) c.access_log = false;
+  if (c.public_keys.empty()) c.public_keys.push_back(c.data_dir / "keys" / "signing.pub");
+  return c;
+}
+
+// --demo: a signing key and the demo roster, created on first start only.
+void prepare_demo(const gateway::gateway_config& c, store::scan_store& store) {
+  const auto key_dir = c.data_dir / "keys";
+  if (!fs::exists(key_dir / "signing.key") && !fs::exists(key_dir / "signing.pub")) {
+    const auto key = tokens::signing_key::generate();
+    tokens::write_key_pair(key, key_dir);
+    spdlog::info("demo: created signing key {} in {}", tokens::to_hex(key.id()), key_dir.string());
+  }
+  const auto existing = store.members(std::nullopt, 1);
+  if (existing && existing->empty()) {
+    auto rows = gateway::parse_roster_csv(embedded_demo_members()).value();
+    const auto n = gateway::import_roster(std::move(rows), store,
+                                          gateway::cost_of(gateway::pwhash_preset::interactive),
+                                          std::thread::hardware_concurrency());
+    spdlog::info("demo: imported {} demo members (password \"demo-pass\")", n.members);
+  }
+}
+
+void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_program& program,
+                     std::uint16_t port) {
+  const auto key_file = c.data_dir / "keys" / "signing.key";
+  std::string qr;
+  if (fs::exists(key_file)) {
+    const auto* s = program.find("A-0101");
+    if (s) qr = tokens::mint(tokens::poster_claims(program, *s), tokens::load_signing_key(key_file), program.qr_prefix);
+  }
+  std::fprintf(stderr,
+               "\nDemo meeting %s is in progress. Try:\n"
+               "  curl -s -X POST http://127.0.0.1:%u/v1/login -H 'Content-Type: application/json' \\\n"
+               "       -d '{\"member_no\":\"100001\",\"password\":\"demo-pass\"}'\n"
+               "  curl -s -X POST http://127.0.0.1:%u/v1/scans -H \"Authorization: Bearer $TOKEN\" \\\n"
+               "       -H 'Content-Type: application/json' -d '{\"qr\":\"%s\"}'\n"
+               "Posters: build/bin/checkin-gateway poster --all --out posters/\n\n",
+               program.name.c_str(), port, port, qr.c_str());
+}
+
+int run_serve(const serve_options& o) {
+  const auto c = effective_config(o);
+  if (o.print_config) {
+    std::printf("%s", gateway::to_toml(c).c_str());
+    return 0;
+  }
+  // Logs go to stderr; stdout carries only the "listening <port>" line for scripts.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("checkin-gateway"));
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  auto program = load_program_or_demo(c.program.string());
+  auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
+  if (o.demo) prepare_demo(c, store);
+
+  std::vector<std::string> pub_files;
+  for (const auto& p : c.public_keys) pub_files.push_back(p.string());
+  const auto ring = load_key_ring(pub_files, c.retired_keys);
+  gateway::token_memo memo(ring, program.qr_prefix, c.token_memo_entries);
+  const auto bearer = gateway::bearer_issuer::load_or_create(c.data_dir / "bearer.secret");
+  const gateway::password_verifier passwords(gateway::cost_of(gateway::pwhash_preset::interactive));
+  boost::asio::thread_pool password_pool(c.password_threads ? c.password_threads : cores);
+  gateway::metrics stats;
+
+  store::committer_options committer_options;
+  committer_options.max_batch = c.commit_max_batch;
+  store::group_committer committer(store, committer_options);
+
+  gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool, stats});
+  gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
+  server.listen(c.listen_address, c.listen_port);
+  spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
+               "data in {}, {} signing key(s)",
+               c.listen_address, server.port(), c.threads ? c.threads : cores, program.id,
+               program.sessions.size(), c.data_dir.string(), ring.size());
+  // Machine-readable line for scripts and tests that asked for port 0.
+  std::printf("listening %u\n", server.port());
+  std::fflush(stdout);
+  if (o.demo) print_demo_help(c, program, server.port());
+
+  server.run();
+  committer.stop();
+  password_pool.join();
+  const auto st = committer.stats();
+  spdlog::info("stopped cleanly: {} scans recorded, {} duplicates in {} commits", st.scans_recorded,
+               st.scans_duplicate, st.batches);
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Run the gateway: the scan API for phone apps, attendance for organizers, /metrics. "
+      "Defaults: listen 127.0.0.1:8080, data in ./data, the embedded demo program. "
+      "SIGTERM/SIGINT stop it gracefully.");
+  auto o = std::make_shared<serve_options>();
+  cmd->add_option("--config", o->config_file, "TOML configuration file (docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--listen", o->listen, "Address and port, e.g. 0.0.0.0:8080 (port 0: any free port)");
+  cmd->add_option("--data-dir", o->data_dir, "Folder for the LMDB store, keys and secrets");
+  cmd->add_option("--program", o->program, "Meeting program (program.json)")->check(CLI::ExistingFile);
+  cmd->add_option("--pub", o->public_keys, "Public key file(s) accepted for QR tokens");
+  cmd->add_option("--threads", o->threads, "I/O threads (default: one per core)")
+      ->each([o](const std::string&) { o->threads_set = true; });
+  cmd->add_flag("--demo", o->demo,
+                "Create a signing key and the demo roster on first start (password demo-pass)");
+  cmd->add_flag("--print-config", o->print_config, "Print the effective configuration and exit");
+  cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error");
+  cmd->add_flag("--no-access-log", o->no_access_log, "Do not log one line per request");
+  cmd->callback([o] {
+    const int rc = run_serve(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace checkin::cli

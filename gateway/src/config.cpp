@@ -1,0 +1,243 @@
+#include "gateway/config.hpp"
+
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace checkin::gateway {
+namespace {
+
+using namespace std::chrono;
+
+// Reads one table, remembering which keys were used so unknown ones can be reported.
+class table_reader {
+ public:
+  table_reader(const toml::table& root, std::string name, std::string origin)
+      : name_(std::move(name)), origin_(std::move(origin)) {
+    if (const auto* node = root.get(name_)) {
+      table_ = node->as_table();
+      if (!table_) fail("", "must be a table");
+    }
+  }
+
+  [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
+    std::string where = name_;
+    if (!key.empty()) where += "." + std::string(key);
+    throw config_error(origin_ + ": " + where + ": " + std::string(problem));
+  }
+
+  template <typename T>
+  void integer(std::string_view key, T& out, long long min, long long max) {
+    const auto* node = get(key);
+    if (!node) return;
+    const auto v = node->value<long long>();
+    if (!node->is_integer() || !v || *v < min || *v > max) {
+      fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<T>(*v);
+  }
+  void seconds_value(std::string_view key, seconds& out, long long max = 365LL * 24 * 3600) {
+    long long v = out.count();
+    integer(key, v, 0, max);
+    out = seconds{v};
+  }
+  void number(std::string_view key, double& out) {
+    const auto* node = get(key);
+    if (!node) return;
+    const auto v = node->value<double>();
+    if (!(node->is_floating_point() || node->is_integer()) || !v || *v < 0) {
+      fail(key, "must be a non-negative number");
+    }
+    out = *v;
+  }
+  void string(std::string_view key, std::string& out) {
+    const auto* node = get(key);
+    if (!node) return;
+    if (!node->is_string()) fail(key, "must be a string");
+    out = *node->value<std::string>();
+  }
+  void path(std::string_view key, std::filesystem::path& out) {
+    std::string s = out.string();
+    string(key, s);
+    out = s;
+  }
+  void boolean(std::string_view key, bool& out) {
+    const auto* node = get(key);
+    if (!node) return;
+    if (!node->is_boolean()) fail(key, "must be true or false");
+    out = *node->value<bool>();
+  }
+  void strings(std::string_view key, std::vector<std::string>& out) {
+    const auto* node = get(key);
+    if (!node) return;
+    const auto* arr = node->as_array();
+    if (!arr) fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& item : *arr) {
+      if (!item.is_string()) fail(key, "must be an array of strings");
+      out.push_back(*item.value<std::string>());
+    }
+  }
+
+  void reject_unknown_keys() const {
+    if (!table_) return;
+    for (const auto& [k, v] : *table_) {
+      if (!seen_.contains(std::string(k.str()))) fail(k.str(), "unknown key");
+    }
+  }
+
+ private:
+  const toml::node* get(std::string_view key) {
+    seen_.insert(std::string(key));
+    return table_ ? table_->get(key) : nullptr;
+  }
+
+  const toml::table* table_ = nullptr;
+  std::string name_;
+  std::string origin_;
+  std::set<std::string> seen_;
+};
+
+void split_listen(const std::string& text, gateway_config& c, const table_reader& r) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) r.fail("listen", "must look like 127.0.0.1:8080");
+  unsigned long port = 0;
+  try {
+    port = std::stoul(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    r.fail("listen", "port must be a number");
+  }
+  if (port > 65535) r.fail("listen", "port must be at most 65535");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  c.listen_address = host;
+  c.listen_port = static_cast<std::uint16_t>(port);
+}
+
+}  // namespace
+
+gateway_config load_config(const std::filesystem::path& file, gateway_config c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << file.string() << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": " << e.description();
+    throw config_error(msg.str());
+  }
+  const std::string origin = file.string();
+  const std::set<std::string> known_tables{"server", "storage", "meeting", "keys", "scans", "auth", "log"};
+  for (const auto& [k, v] : root) {
+    if (!known_tables.contains(std::string(k.str()))) {
+      throw config_error(origin + ": " + std::string(k.str()) + ": unknown table");
+    }
+  }
+
+  table_reader server(root, "server", origin);
+  std::string listen;
+  server.string("listen", listen);
+  if (!listen.empty()) split_listen(listen, c, server);
+  server.integer("threads", c.threads, 0, 256);
+  server.integer("max_connections", c.limits.max_connections, 1, 1'000'000);
+  server.integer("header_limit_bytes", c.limits.header_limit, 1024, 1 << 20);
+  server.integer("body_limit_bytes", c.limits.body_limit, 1024, 64 << 20);
+  server.seconds_value("idle_timeout_seconds", c.limits.idle_timeout, 3600);
+  server.seconds_value("read_timeout_seconds", c.limits.read_timeout, 3600);
+  server.seconds_value("write_timeout_seconds", c.limits.write_timeout, 3600);
+  server.seconds_value("drain_timeout_seconds", c.limits.drain_timeout, 3600);
+  server.number("client_rate_per_second", c.client_rate_per_second);
+  server.number("client_burst", c.client_burst);
+  server.reject_unknown_keys();
+
+  table_reader storage(root, "storage", origin);
+  storage.path("data_dir", c.data_dir);
+  storage.integer("map_size_mib", c.map_size_mib, 1, 1 << 22);
+  storage.integer("map_size_limit_mib", c.map_size_limit_mib, 1, 1 << 22);
+  storage.integer("commit_max_batch", c.commit_max_batch, 1, 1 << 16);
+  storage.reject_unknown_keys();
+
+  table_reader meeting(root, "meeting", origin);
+  meeting.path("program", c.program);
+  meeting.reject_unknown_keys();
+
+  table_reader keys(root, "keys", origin);
+  std::vector<std::string> pubs;
+  keys.strings("public", pubs);
+  if (!pubs.empty()) c.public_keys.assign(pubs.begin(), pubs.end());
+  keys.strings("retired", c.retired_keys);
+  keys.reject_unknown_keys();
+
+  table_reader scans(root, "scans", origin);
+  scans.seconds_value("slot_grace_seconds", c.scans.slot_grace, 3600);
+  scans.seconds_value("clock_skew_seconds", c.scans.clock_skew, 24 * 3600);
+  scans.seconds_value("upload_period_seconds", c.scans.upload_period);
+  scans.seconds_value("slot_upload_period_seconds", c.scans.slot_upload_period);
+  scans.integer("batch_max_items", c.batch_max_items, 1, 10'000);
+  scans.integer("token_memo_entries", c.token_memo_entries, 16, 10'000'000);
+  scans.number("member_rate_per_second", c.member_scan_rate_per_second);
+  scans.number("member_burst", c.member_scan_burst);
+  scans.reject_unknown_keys();
+
+  table_reader auth(root, "auth", origin);
+  auth.seconds_value("bearer_ttl_seconds", c.bearer_ttl);
+  auth.integer("login_max_failures", c.login_max_failures, 1, 1'000'000);
+  auth.seconds_value("login_failure_window_seconds", c.login_failure_window);
+  auth.seconds_value("login_lockout_seconds", c.login_lockout);
+  auth.integer("address_login_max_failures", c.address_login_max_failures, 1, 1'000'000);
+  auth.integer("password_threads", c.password_threads, 0, 256);
+  auth.reject_unknown_keys();
+
+  table_reader log(root, "log", origin);
+  log.string("level", c.log_level);
+  log.boolean("access_log", c.access_log);
+  log.reject_unknown_keys();
+  return c;
+}
+
+std::string to_toml(const gateway_config& c) {
+  toml::array pubs;
+  for (const auto& p : c.public_keys) pubs.push_back(p.string());
+  toml::array retired;
+  for (const auto& r : c.retired_keys) retired.push_back(r);
+  const auto i = [](auto v) { return static_cast<std::int64_t>(v); };
+  toml::table root{
+      {"server", toml::table{{"listen", c.listen_address + ":" + std::to_string(c.listen_port)},
+                             {"threads", i(c.threads)},
+                             {"max_connections", i(c.limits.max_connections)},
+                             {"header_limit_bytes", i(c.limits.header_limit)},
+                             {"body_limit_bytes", i(c.limits.body_limit)},
+                             {"idle_timeout_seconds", i(c.limits.idle_timeout.count())},
+                             {"read_timeout_seconds", i(c.limits.read_timeout.count())},
+                             {"write_timeout_seconds", i(c.limits.write_timeout.count())},
+                             {"drain_timeout_seconds", i(c.limits.drain_timeout.count())},
+                             {"client_rate_per_second", c.client_rate_per_second},
+                             {"client_burst", c.client_burst}}},
+      {"storage", toml::table{{"data_dir", c.data_dir.string()},
+                              {"map_size_mib", i(c.map_size_mib)},
+                              {"map_size_limit_mib", i(c.map_size_limit_mib)},
+                              {"commit_max_batch", i(c.commit_max_batch)}}},
+      {"meeting", toml::table{{"program", c.program.string()}}},
+      {"keys", toml::table{{"public", pubs}, {"retired", retired}}},
+      {"scans", toml::table{{"slot_grace_seconds", i(c.scans.slot_grace.count())},
+                            {"clock_skew_seconds", i(c.scans.clock_skew.count())},
+                            {"upload_period_seconds", i(c.scans.upload_period.count())},
+                            {"slot_upload_period_seconds", i(c.scans.slot_upload_period.count())},
+                            {"batch_max_items", i(c.batch_max_items)},
+                            {"token_memo_entries", i(c.token_memo_entries)},
+                            {"member_rate_per_second", c.member_scan_rate_per_second},
+                            {"member_burst", c.member_scan_burst}}},
+      {"auth", toml::table{{"bearer_ttl_seconds", i(c.bearer_ttl.count())},
+                           {"login_max_failures", i(c.login_max_failures)},
+                           {"login_failure_window_seconds", i(c.login_failure_window.count())},
+                           {"login_lockout_seconds", i(c.login_lockout.count())},
+                           {"address_login_max_failures", i(c.address_login_max_failures)},
+                           {"password_threads", i(c.password_threads)}}},
+      {"log", toml::table{{"level", c.log_level}, {"access_log", c.access_log}}},
+  };
+  std::ostringstream out;
+  out << root << '\n';
+  return out.str();
+}
+
+}  // namespace checkin::gateway

@@ -1,0 +1,269 @@
+#include "gateway/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/json/object.hpp>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+namespace checkin::gateway {
+namespace {
+
+using tcp = net::ip::tcp;
+using namespace std::chrono;
+constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
+
+struct connection {
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the next request: safe to close on stop
+};
+
+struct worker {
+  net::io_context ctx{1};
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> guard{ctx.get_executor()};
+  std::unordered_set<connection*> connections;  // touched only on ctx's thread
+};
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+}  // namespace
+
+struct http_server::impl {
+  http_app& app;
+  server_limits limits;
+  std::vector<std::unique_ptr<worker>> workers;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open{0};
+  std::size_t next_worker = 0;  // accept loop only
+
+  impl(http_app& a, server_limits l, unsigned threads)
+      : app(a), limits(l), workers(make_workers(threads)), acceptor(workers[0]->ctx),
+        signals(workers[0]->ctx, SIGINT, SIGTERM) {}
+
+  static std::vector<std::unique_ptr<worker>> make_workers(unsigned n) {
+    std::vector<std::unique_ptr<worker>> w;
+    for (unsigned i = 0; i < std::max(1u, n); ++i) w.push_back(std::make_unique<worker>());
+    return w;
+  }
+
+  net::awaitable<void> write_and_close(beast::tcp_stream& stream, response res) {
+    res.keep_alive(false);
+    stream.expires_after(limits.write_timeout);
+    (void)co_await http::async_write(stream, res, tuple_awaitable);
+  }
+
+  net::awaitable<void> refuse(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    auto res = error_response(api_error::unavailable, "the server is at its connection limit",
+                              seconds{1});
+    co_await write_and_close(stream, std::move(res));
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  net::awaitable<void> accept_loop() {
+    for (;;) {
+      auto& w = *workers[next_worker++ % workers.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(w.ctx, tuple_awaitable);
+      if (stopping) co_return;
+      if (ec) {
+        if (ec == net::error::operation_aborted) co_return;
+        // EMFILE and friends: back off briefly instead of spinning.
+        spdlog::warn("accept failed: {}", ec.message());
+        net::steady_timer t(acceptor.get_executor(), milliseconds{50});
+        (void)co_await t.async_wait(tuple_awaitable);
+        continue;
+      }
+      if (open.load() >= limits.max_connections) {
+        app.on_refused_connection();
+        net::co_spawn(w.ctx, refuse(std::move(socket)), net::detached);
+        continue;
+      }
+      ++open;
+      app.on_connection(+1);
+      net::co_spawn(w.ctx, run_connection(w, std::move(socket)), net::detached);
+    }
+  }
+
+  net::awaitable<void> run_connection(worker& w, tcp::socket socket) {
+    connection conn{beast::tcp_stream(std::move(socket))};
+    w.connections.insert(&conn);
+    beast::error_code ec;
+    const auto peer = conn.stream.socket().remote_endpoint(ec);
+    const std::string remote = ec ? std::string("unknown") : peer.address().to_string();
+    try {
+      co_await serve(conn, remote);
+    } catch (const std::exception& e) {
+      spdlog::error("connection from {} failed: {}", remote, e.what());
+    }
+    w.connections.erase(&conn);
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn.stream.socket().close(ec);
+    --open;
+    app.on_connection(-1);
+  }
+
+  net::awaitable<void> serve(connection& conn, const std::string& remote) {
+    beast::flat_buffer buffer;
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+      parser.body_limit(limits.body_limit);
+
+      conn.idle = true;
+      conn.stream.expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await http::async_read_header(conn.stream, buffer, parser, tuple_awaitable);
+      conn.idle = false;
+      if (!ec && !parser.is_done()) {
+        const auto& h = parser.get();
+        if (beast::iequals(h[http::field::expect], "100-continue")) {
+          http::response<http::empty_body> cont{http::status::continue_, 11};
+          conn.stream.expires_after(limits.write_timeout);
+          std::tie(ec, n) = co_await http::async_write(conn.stream, cont, tuple_awaitable);
+        }
+        if (!ec) {
+          conn.stream.expires_after(limits.read_timeout);
+          std::tie(ec, n) = co_await http::async_read(conn.stream, buffer, parser, tuple_awaitable);
+        }
+      }
+      if (ec) {
+        // Named, not temporary, inside co_await: GCC 12 destroys such temporaries twice.
+        std::optional<response> answer;
+        if (ec == http::error::header_limit) {
+          answer = error_response(api_error::headers_too_large, "request headers are too large");
+        } else if (ec == http::error::body_limit) {
+          answer = error_response(api_error::payload_too_large,
+                                  "request body is larger than " +
+                                      std::to_string(limits.body_limit) + " bytes");
+        } else if (is_parse_error(ec)) {
+          answer = error_response(api_error::malformed_request, "malformed HTTP request");
+        }
+        if (answer) co_await write_and_close(conn.stream, std::move(*answer));
+        co_return;  // timeouts, resets and end of stream just close
+      }
+
+      const auto started = steady_clock::now();
+      const auto req = parser.release();
+      const std::string_view target = req.target();
+      const auto q = target.find('?');
+      request_context ctx{req, remote, {}, target.substr(0, q),
+                          q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
+                          {}};
+      response res;
+      try {
+        res = co_await app.handle(ctx);
+      } catch (const std::exception& e) {
+        // Caught once here; the client learns nothing of the internals.
+        spdlog::error("{} {} failed: {}", std::string(req.method_string()), std::string(ctx.target_path),
+                      e.what());
+        res = error_response(api_error::internal, "internal error");
+      }
+      const bool keep_alive = req.keep_alive() && !stopping;
+      res.keep_alive(keep_alive);
+      conn.stream.expires_after(limits.write_timeout);
+      std::tie(ec, n) = co_await http::async_write(conn.stream, res, tuple_awaitable);
+      app.on_response(ctx, res, duration_cast<microseconds>(steady_clock::now() - started));
+      if (ec || !keep_alive) co_return;
+    }
+  }
+
+  // After stop(): wait for in-flight requests, then force-close what is left.
+  net::awaitable<void> drain() {
+    net::steady_timer timer(workers[0]->ctx);
+    const auto deadline = steady_clock::now() + limits.drain_timeout;
+    while (open.load() > 0 && steady_clock::now() < deadline) {
+      timer.expires_after(milliseconds{20});
+      (void)co_await timer.async_wait(tuple_awaitable);
+    }
+    if (open.load() > 0) {
+      spdlog::warn("{} connection(s) still busy after {}s; closing them", open.load(),
+                   limits.drain_timeout.count());
+      for (auto& w : workers) {
+        net::post(w->ctx, [&w = *w] {
+          for (auto* c : w.connections) c->stream.cancel();
+        });
+      }
+      while (open.load() > 0) {
+        timer.expires_after(milliseconds{20});
+        (void)co_await timer.async_wait(tuple_awaitable);
+      }
+    }
+    for (auto& w : workers) {
+      net::post(w->ctx, [&w = *w] { w.guard.reset(); });
+    }
+  }
+
+  void stop() {
+    if (stopping.exchange(true)) return;
+    app.on_stopping();
+    net::post(workers[0]->ctx, [this] {
+      beast::error_code ec;
+      acceptor.close(ec);
+      signals.cancel(ec);
+      net::co_spawn(workers[0]->ctx, drain(), net::detached);
+    });
+    for (auto& w : workers) {
+      net::post(w->ctx, [&w = *w] {
+        for (auto* c : w.connections) {
+          if (c->idle) c->stream.cancel();
+        }
+      });
+    }
+  }
+};
+
+http_server::http_server(http_app& app, server_limits limits, unsigned threads)
+    : impl_(std::make_unique<impl>(app, limits, threads)) {}
+
+http_server::~http_server() = default;
+
+void http_server::listen(const std::string& address, std::uint16_t port) {
+  const tcp::endpoint ep{net::ip::make_address(address), port};
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen(net::socket_base::max_listen_connections);
+}
+
+std::uint16_t http_server::port() const noexcept {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+std::size_t http_server::open_connections() const noexcept { return impl_->open.load(); }
+
+void http_server::run() {
+  auto& i = *impl_;
+  i.signals.async_wait([this](const beast::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("received signal {}: stopping (in-flight requests finish first)", signo);
+    stop();
+  });
+  net::co_spawn(i.workers[0]->ctx, i.accept_loop(), net::detached);
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < i.workers.size(); ++k) {
+    threads.emplace_back([&w = *i.workers[k]] { w.ctx.run(); });
+  }
+  i.workers[0]->ctx.run();
+  for (auto& t : threads) t.join();
+}
+
+void http_server::stop() { impl_->stop(); }
+
+}  // namespace checkin::gateway

@@ -1,0 +1,54 @@
+#include "gateway/token_memo.hpp"
+
+#include <functional>
+
+namespace checkin::gateway {
+
+token_memo::token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity)
+    : ring_(ring), prefix_(std::move(prefix)),
+      per_shard_capacity_(std::max<std::size_t>(1, capacity / shard_count)) {}
+
+token_memo::lookup token_memo::verify(std::string_view text) {
+  auto& s = shards_[std::hash<std::string_view>{}(text) % shard_count];
+  {
+    const std::lock_guard lock(s.mutex);
+    if (const auto it = s.index.find(text); it != s.index.end()) {
+      s.lru.splice(s.lru.begin(), s.lru, it->second);
+      return {it->second->second, true};
+    }
+  }
+  // Verify outside the lock: Ed25519 is the slow part and other texts may share the shard.
+  auto result = tokens::parse_and_verify(text, ring_, prefix_);
+  const bool worth_keeping = result.has_value() || result.error() == tokens::token_error::bad_signature;
+  if (worth_keeping) {
+    const std::lock_guard lock(s.mutex);
+    if (!s.index.contains(text)) {
+      s.lru.emplace_front(std::string(text), result);
+      s.index.emplace(s.lru.front().first, s.lru.begin());
+      if (s.lru.size() > per_shard_capacity_) {
+        s.index.erase(s.lru.back().first);
+        s.lru.pop_back();
+      }
+    }
+  }
+  return {std::move(result), false};
+}
+
+void token_memo::clear() {
+  for (auto& s : shards_) {
+    const std::lock_guard lock(s.mutex);
+    s.index.clear();
+    s.lru.clear();
+  }
+}
+
+std::size_t token_memo::size() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    const std::lock_guard lock(s.mutex);
+    n += s.lru.size();
+  }
+  return n;
+}
+
+}  // namespace checkin::gateway

@@ -1,0 +1,115 @@
+#pragma once
+// The scan store: members, scans, the per-session index, the outbox and per-session counters in
+// one LMDB environment. Reads are safe from any thread at any time. Writes go through
+// commit_batch, one synced transaction per call; the group committer is its single caller in the
+// server. See docs/storage.md for the layout.
+
+#include "store/records.hpp"
+#include "store/scan_resolution.hpp"
+#include "store/store_error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace checkin::store {
+
+namespace detail {
+struct scan_store_state;
+}
+
+inline constexpr std::size_t gib = std::size_t{1} << 30;
+
+struct store_options {
+  std::filesystem::path directory{};  // created if missing
+  std::size_t map_size = 4 * gib;
+  // On MDB_MAP_FULL the map doubles up to this; set it to map_size to never grow.
+  std::size_t map_size_limit = 16 * gib;
+  unsigned max_readers = 126;
+};
+
+// Everything one write transaction does. Applied in this order: member upserts, outbox trims,
+// scans (so a trim never erases a scan recorded in the same batch).
+struct write_batch {
+  std::vector<member_record> members;
+  std::vector<std::uint64_t> outbox_trims;  // erase outbox entries with sequence <= each value
+  std::vector<scan_draft> scans;
+};
+
+struct batch_result {
+  std::vector<std::size_t> outbox_trimmed;  // entries erased, one per write_batch::outbox_trims
+  std::vector<scan_result> scans;           // one per write_batch::scans, same order
+};
+
+struct store_stats {
+  std::size_t map_size = 0;
+  std::size_t map_size_limit = 0;
+  std::size_t used_bytes = 0;
+  std::uint64_t map_grows = 0;
+};
+
+class scan_store {
+ public:
+  // Opens or creates the environment. unsupported_schema when it holds a schema version other
+  // than current_schema_version, or data that is not a scan store.
+  [[nodiscard]] static result<scan_store> open(const store_options& options);
+
+  scan_store(scan_store&&) noexcept;
+  scan_store& operator=(scan_store&&) noexcept;
+  scan_store(const scan_store&) = delete;
+  scan_store& operator=(const scan_store&) = delete;
+  ~scan_store();
+
+  // ---- writes -----------------------------------------------------------------------------------
+  // Applies the whole batch in one write transaction and commits it with fsync; returns only after
+  // the commit is durable. Scans resolve as resolve_scans() says, with `recorded_at` stamped on
+  // each new record. On MDB_MAP_FULL the map grows (see store_options) and the batch is retried.
+  // On any error nothing of the batch is written and the error is returned.
+  [[nodiscard]] result<batch_result> commit_batch(const write_batch& batch,
+                                                  unix_millis recorded_at);
+  // Raises or lowers the growth ceiling from now on; thread-safe.
+  void set_map_size_limit(std::size_t bytes) noexcept;
+
+  // ---- reads: one read-only transaction each; results are copies
+  // ---------------------------------
+  [[nodiscard]] result<std::optional<member_record>> find_member(const member_no& member) const;
+  // Members in byte order of their numbers ("10" before "9"), starting after `after` (from the
+  // first when nullopt).
+  [[nodiscard]] result<std::vector<member_record>> members(std::optional<member_no> after,
+                                                           std::size_t limit) const;
+
+  [[nodiscard]] result<std::optional<scan_record>> find_scan(const member_no& member,
+                                                             std::string_view session_id) const;
+  // A member's scans, ordered by session id. Lookups by a number that cannot be stored (empty,
+  // over 255 bytes, holding 0x00) find nothing.
+  [[nodiscard]] result<std::vector<scan_record>> member_scans(const member_no& member) const;
+  // A session's scans in the order they were recorded, those with sequence > after_sequence.
+  [[nodiscard]] result<std::vector<scan_record>> session_attendance(
+      std::string_view session_id, std::uint64_t after_sequence = 0,
+      std::size_t limit = std::numeric_limits<std::size_t>::max()) const;
+  // Scans recorded for the session (duplicates not counted).
+  [[nodiscard]] result<std::uint64_t> session_count(std::string_view session_id) const;
+
+  // Outbox entries with sequence >= first_sequence, in sequence order.
+  [[nodiscard]] result<std::vector<outbox_entry>> outbox_from(std::uint64_t first_sequence,
+                                                              std::size_t limit) const;
+  // The sequence number the next recorded scan will get (sequences start at 1).
+  [[nodiscard]] result<std::uint64_t> next_sequence() const;
+
+  [[nodiscard]] result<store_stats> stats() const;
+
+ private:
+  using state = detail::scan_store_state;
+  explicit scan_store(std::unique_ptr<state> s) noexcept;
+  [[nodiscard]] result<batch_result> try_commit(const write_batch& batch, unix_millis recorded_at);
+  [[nodiscard]] status grow_map(std::size_t bytes);
+
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace checkin::store

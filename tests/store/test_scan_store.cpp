@@ -1,0 +1,326 @@
+// The scan store over a real LMDB environment in a scratch directory.
+
+#include "store_test_support.hpp"
+
+#include <store/keys.hpp>
+#include <store/lmdb.hpp>
+#include <store/scan_store.hpp>
+#include <store/schema.hpp>
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace checkin::store {
+namespace {
+
+using testing::at_ms;
+using testing::make_draft;
+using testing::temp_dir;
+
+class ScanStoreTest : public ::testing::Test {
+ protected:
+  scan_store open_store(std::size_t map_size = std::size_t{64} << 20,
+                        std::size_t limit = std::size_t{64} << 20) {
+    return scan_store::open(
+               {.directory = dir_.path() / "db", .map_size = map_size, .map_size_limit = limit})
+        .value();
+  }
+
+  static std::vector<scan_result> record(scan_store& s, std::vector<scan_draft> drafts,
+                                         std::int64_t ms = 1000) {
+    write_batch b;
+    b.scans = std::move(drafts);
+    return s.commit_batch(b, at_ms(ms)).value().scans;
+  }
+
+  temp_dir dir_;
+};
+
+TEST_F(ScanStoreTest, FirstWriteWinsAndDuplicateReturnsTheOriginal) {
+  auto s = open_store();
+  scan_draft first = make_draft(1001, "S1");
+  first.scan_id = "phone-a-1";
+  first.device_id = "phone-a";
+  auto r1 = record(s, {first}, 1000);
+  ASSERT_TRUE(r1[0]);
+  EXPECT_EQ(r1[0]->status, scan_status::recorded);
+  EXPECT_EQ(r1[0]->record.sequence, 1U);
+
+  scan_draft second = make_draft(1001, "S1");
+  second.scan_id = "phone-b-1";
+  auto r2 = record(s, {second}, 2000);
+  ASSERT_TRUE(r2[0]);
+  EXPECT_EQ(r2[0]->status, scan_status::duplicate);
+  EXPECT_EQ(r2[0]->record, r1[0]->record);
+  EXPECT_EQ(r2[0]->record.scan_id, "phone-a-1");
+  EXPECT_EQ(r2[0]->record.recorded_at, at_ms(1000));
+
+  EXPECT_EQ(s.find_scan(member_no{"1001"}, "S1").value(), r1[0]->record);
+  EXPECT_EQ(s.session_count("S1").value(), 1U);
+  EXPECT_EQ(s.outbox_from(0, 100).value().size(), 1U);
+  EXPECT_EQ(s.next_sequence().value(), 2U);
+}
+
+TEST_F(ScanStoreTest, BatchWithInBatchDuplicatesWritesOnce) {
+  auto s = open_store();
+  auto out =
+      record(s, {make_draft(1, "S1"), make_draft(2, "S1"), make_draft(1, "S1"), make_draft(1, "")});
+  ASSERT_TRUE(out[0] && out[1] && out[2]);
+  EXPECT_EQ(out[0]->status, scan_status::recorded);
+  EXPECT_EQ(out[1]->status, scan_status::recorded);
+  EXPECT_EQ(out[2]->status, scan_status::duplicate);
+  EXPECT_EQ(out[2]->record, out[0]->record);
+  EXPECT_EQ(out[3].error(), store_error::invalid_record);
+
+  EXPECT_EQ(s.session_attendance("S1").value().size(), 2U);
+  EXPECT_EQ(s.session_count("S1").value(), 2U);
+  auto outbox = s.outbox_from(0, 100).value();
+  ASSERT_EQ(outbox.size(), 2U);
+  EXPECT_EQ(outbox[0].sequence, 1U);
+  EXPECT_EQ(outbox[0].scan, out[0]->record);
+  EXPECT_EQ(outbox[1].scan, out[1]->record);
+}
+
+TEST_F(ScanStoreTest, ListsBySessionAndByMember) {
+  auto s = open_store();
+  // S1 and S10 share a prefix; the index must keep them apart.
+  record(s, {make_draft(30, "S1"), make_draft(10, "S1"), make_draft(20, "S10")});
+  record(s, {make_draft(20, "S1"), make_draft(10, "S2")});
+
+  auto s1 = s.session_attendance("S1").value();
+  ASSERT_EQ(s1.size(), 3U);
+  EXPECT_EQ(s1[0].member, member_no{"30"}) << "attendance is in recording order";
+  EXPECT_EQ(s1[1].member, member_no{"10"});
+  EXPECT_EQ(s1[2].member, member_no{"20"});
+  auto after = s.session_attendance("S1", s1[0].sequence, 1).value();
+  ASSERT_EQ(after.size(), 1U);
+  EXPECT_EQ(after[0].member, member_no{"10"});
+  EXPECT_EQ(s.session_attendance("S10").value().size(), 1U);
+  EXPECT_TRUE(s.session_attendance("nope").value().empty());
+
+  auto m10 = s.member_scans(member_no{"10"}).value();
+  ASSERT_EQ(m10.size(), 2U);
+  EXPECT_EQ(m10[0].session_id, "S1");
+  EXPECT_EQ(m10[1].session_id, "S2");
+  EXPECT_TRUE(s.member_scans(member_no{"11"}).value().empty());
+
+  EXPECT_EQ(s.session_count("S1").value(), 3U);
+  EXPECT_EQ(s.session_count("S10").value(), 1U);
+  EXPECT_EQ(s.session_count("nope").value(), 0U);
+}
+
+TEST_F(ScanStoreTest, MemberNumbersAreExactStrings) {
+  auto s = open_store();
+  scan_draft padded = make_draft(0, "S1");
+  padded.member = member_no{"00123"};
+  scan_draft plain = make_draft(0, "S1");
+  plain.member = member_no{"123"};
+  scan_draft shorter = make_draft(0, "S2");
+  shorter.member = member_no{"12"};
+  auto out = record(s, {padded, plain, shorter});
+  EXPECT_EQ(out[0]->status, scan_status::recorded);
+  EXPECT_EQ(out[1]->status, scan_status::recorded) << "00123 and 123 are different members";
+
+  auto of12 = s.member_scans(member_no{"12"}).value();
+  ASSERT_EQ(of12.size(), 1U) << "12 does not see the scans of 123";
+  EXPECT_EQ(of12[0].session_id, "S2");
+  EXPECT_EQ(s.find_scan(member_no{""}, "S1").value(), std::nullopt);
+  EXPECT_EQ(s.find_member(member_no{std::string{"1\0", 2}}).value(), std::nullopt);
+  EXPECT_TRUE(s.member_scans(member_no{""}).value().empty());
+
+  write_batch w;
+  for (const char* m : {"9", "10", "100"})
+    w.members.push_back(member_record{.member = member_no{m}});
+  ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+  auto all = s.members(std::nullopt, 10).value();
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].member, member_no{"10"});
+  EXPECT_EQ(all[1].member, member_no{"100"});
+  EXPECT_EQ(all[2].member, member_no{"9"});
+  auto after10 = s.members(member_no{"10"}, 10).value();
+  ASSERT_EQ(after10.size(), 2U);
+  EXPECT_EQ(after10[0].member, member_no{"100"});
+
+  w.members = {member_record{.member = member_no{""}}};
+  auto rejected = s.commit_batch(w, at_ms(0));
+  ASSERT_FALSE(rejected);
+  EXPECT_EQ(rejected.error(), store_error::invalid_record);
+}
+
+TEST_F(ScanStoreTest, OutboxReadsFromASequenceAndTrimsUpTo) {
+  auto s = open_store();
+  std::vector<scan_draft> drafts;
+  for (std::uint64_t m = 1; m <= 10; ++m) drafts.push_back(make_draft(m, "S1"));
+  record(s, drafts);
+
+  auto tail = s.outbox_from(8, 100).value();
+  ASSERT_EQ(tail.size(), 3U);
+  EXPECT_EQ(tail[0].sequence, 8U);
+
+  write_batch trim;
+  trim.outbox_trims = {4};
+  auto trimmed = s.commit_batch(trim, at_ms(0)).value();
+  EXPECT_EQ(trimmed.outbox_trimmed, std::vector<std::size_t>{4});
+  auto rest = s.outbox_from(0, 100).value();
+  ASSERT_EQ(rest.size(), 6U);
+  EXPECT_EQ(rest[0].sequence, 5U);
+  // Scans and counters are not part of the outbox.
+  EXPECT_EQ(s.session_attendance("S1").value().size(), 10U);
+  // A trim in the same batch as new scans never erases them.
+  write_batch both;
+  both.outbox_trims = {1000};
+  both.scans = {make_draft(11, "S1")};
+  auto r = s.commit_batch(both, at_ms(0)).value();
+  EXPECT_EQ(r.outbox_trimmed, std::vector<std::size_t>{6});
+  EXPECT_EQ(s.outbox_from(0, 100).value().size(), 1U);
+}
+
+TEST_F(ScanStoreTest, MembersUpsertGetIterate) {
+  auto s = open_store();
+  member_record a{.member = member_no{"5"},
+                  .name = "佐藤 花子",
+                  .status = member_status::active,
+                  .password_hash = "$argon2id$v=19$...",
+                  .updated_at = at_ms(1)};
+  member_record b = a;
+  b.member = member_no{"3"};
+  b.name = "鈴木 一郎";
+  write_batch w;
+  w.members = {a, b};
+  ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+
+  EXPECT_EQ(s.find_member(member_no{"5"}).value(), a);
+  EXPECT_EQ(s.find_member(member_no{"4"}).value(), std::nullopt);
+
+  a.status = member_status::inactive;
+  a.updated_at = at_ms(2);
+  w.members = {a};
+  ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+  EXPECT_EQ(s.find_member(member_no{"5"}).value(), a);
+
+  auto all = s.members(std::nullopt, 100).value();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0], b);
+  EXPECT_EQ(all[1], a);
+  auto page = s.members(member_no{"3"}, 100).value();
+  ASSERT_EQ(page.size(), 1U);
+  EXPECT_EQ(page[0], a);
+  EXPECT_EQ(s.members(std::nullopt, 1).value().size(), 1U);
+}
+
+TEST_F(ScanStoreTest, DataSurvivesReopen) {
+  scan_record first;
+  {
+    auto s = open_store();
+    first = record(s, {make_draft(1, "S1"), make_draft(2, "S1")})[0]->record;
+    write_batch w;
+    w.members = {member_record{.member = member_no{"1"}, .name = "A"}};
+    ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+  }
+  auto s = open_store();
+  EXPECT_EQ(s.find_scan(member_no{"1"}, "S1").value(), first);
+  EXPECT_EQ(s.session_count("S1").value(), 2U);
+  EXPECT_EQ(s.outbox_from(0, 10).value().size(), 2U);
+  EXPECT_TRUE(s.find_member(member_no{"1"}).value().has_value());
+  EXPECT_EQ(s.next_sequence().value(), 3U);
+  auto again = record(s, {make_draft(3, "S1"), make_draft(1, "S1")});
+  EXPECT_EQ(again[0]->record.sequence, 3U) << "sequences continue across restarts";
+  EXPECT_EQ(again[1]->status, scan_status::duplicate);
+}
+
+TEST_F(ScanStoreTest, RefusesANewerSchema) {
+  { auto s = open_store(); }
+  {
+    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20}).value();
+    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
+    auto meta = lmdb::dbi::open_existing(t, "meta").value().value();
+    ASSERT_TRUE(meta.put(t, keys::meta_schema_version, keys::be64(current_schema_version + 1)));
+    ASSERT_TRUE(t.commit());
+  }
+  auto s = scan_store::open({.directory = dir_.path() / "db", .map_size = std::size_t{64} << 20});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error(), store_error::unsupported_schema);
+}
+
+TEST_F(ScanStoreTest, RefusesAnEnvironmentThatIsNotAScanStore) {
+  {
+    std::filesystem::create_directories(dir_.path() / "db");
+    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20}).value();
+    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
+    auto other = lmdb::dbi::open_or_create(t, "something_else").value();
+    ASSERT_TRUE(other.put(t, "k", "v"));
+    ASSERT_TRUE(t.commit());
+  }
+  auto s = scan_store::open({.directory = dir_.path() / "db", .map_size = std::size_t{64} << 20});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error(), store_error::unsupported_schema);
+}
+
+std::vector<scan_draft> drafts_for(std::uint64_t first_member, std::size_t n) {
+  std::vector<scan_draft> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    scan_draft d = make_draft(first_member + i, "S-map");
+    d.device_id = std::string(100, 'd');  // bulk, so the map fills quickly
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+TEST_F(ScanStoreTest, GrowsTheMapWithinItsLimit) {
+  constexpr std::size_t small = std::size_t{256} << 10;
+  auto s = open_store(small, std::size_t{64} << 20);
+  write_batch b;
+  b.scans = drafts_for(1, 5000);
+  auto r = s.commit_batch(b, at_ms(0));
+  ASSERT_TRUE(r) << to_string(r.error());
+  auto stats = s.stats().value();
+  EXPECT_GT(stats.map_grows, 0U);
+  EXPECT_GT(stats.map_size, small);
+  EXPECT_EQ(s.session_count("S-map").value(), 5000U);
+}
+
+TEST_F(ScanStoreTest, MapFullFailsTheWholeBatchAndRecoversWhenTheLimitRises) {
+  constexpr std::size_t small = std::size_t{256} << 10;
+  auto s = open_store(small, small);
+  std::uint64_t next_member = 1;
+  std::size_t committed = 0;
+  std::optional<write_batch> failed;
+  for (int i = 0; i < 1000 && !failed; ++i) {
+    write_batch b;
+    b.scans = drafts_for(next_member, 50);
+    next_member += 50;
+    auto r = s.commit_batch(b, at_ms(i));
+    if (r) {
+      committed += 50;
+    } else {
+      EXPECT_EQ(r.error(), store_error::map_full);
+      failed = std::move(b);
+    }
+  }
+  ASSERT_TRUE(failed) << "a 256 KiB map must fill";
+  ASSERT_GT(committed, 0U);
+
+  // Nothing of the failed batch is visible; everything before it is intact.
+  for (const scan_draft& d : failed->scans) {
+    EXPECT_FALSE(s.find_scan(d.member, d.session_id).value()) << d.member.value;
+  }
+  EXPECT_EQ(s.session_count("S-map").value(), committed);
+  EXPECT_EQ(s.next_sequence().value(), committed + 1);
+  EXPECT_EQ(s.session_attendance("S-map").value().size(), committed);
+  EXPECT_EQ(s.stats().value().map_grows, 0U);
+
+  s.set_map_size_limit(std::size_t{64} << 20);
+  auto retried = s.commit_batch(*failed, at_ms(0));
+  ASSERT_TRUE(retried);
+  for (const scan_result& r : retried->scans) {
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, scan_status::recorded);
+  }
+  EXPECT_EQ(s.session_count("S-map").value(), committed + failed->scans.size());
+}
+
+}  // namespace
+}  // namespace checkin::store

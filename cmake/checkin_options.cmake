@@ -5,7 +5,10 @@ add_library(checkin::options ALIAS checkin_options)
 target_compile_features(checkin_options INTERFACE cxx_std_20)
 target_compile_options(checkin_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+  # GCC 12 misreads Asio's recycling allocator for coroutine frames (operator new/delete of
+  # awaitable_frame_base) as a mismatched pair.
+  -Wno-mismatched-new-delete)
 target_compile_definitions(checkin_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
 
 if(CHECKIN_SANITIZE)

@@ -22,8 +22,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono;
 
-unix_millis now_ms() { return floor<milliseconds>(system_clock::now()); }
-
 std::optional<std::string_view> bearer_of(const request& req) {
   const auto it = req.find(http::field::authorization);
   if (it == req.end()) return std::nullopt;

@@ -96,23 +96,32 @@ void count_outcome(metrics& stats, const store::scan_result& r) {
 
 }  // namespace
 
-net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
+gateway_app::admission gateway_app::admit_scan_request(const request_context& ctx) {
   auto who = authenticate(ctx);
-  if (auto* r = std::get_if<response>(&who)) co_return std::move(*r);
-  const auto& member = std::get<member_identity>(who);
+  if (auto* r = std::get_if<response>(&who)) return std::move(*r);
+  auto& member = std::get<member_identity>(who);
   if (!json_content_type(ctx.req)) {
-    co_return error_response(api_error::unsupported_media_type, "send application/json");
+    return error_response(api_error::unsupported_media_type, "send application/json");
   }
+  // One token per request, single scan or batch: a backlog upload is one request.
   if (member_scan_limiter_) {
     const auto d = member_scan_limiter_->acquire(member.member_no, steady_clock::now());
     if (!d.allowed) {
-      co_return error_response(api_error::too_many_requests, "too many scans: slow down",
-                               d.retry_after);
+      return error_response(api_error::too_many_requests, "too many scans: slow down",
+                            d.retry_after);
     }
   }
   auto body = parse_json_body(ctx.req.body());
-  if (auto* p = std::get_if<request_problem>(&body)) co_return error_response(p->error, p->message);
-  auto parsed = parse_scan_request(std::get<json::value>(body));
+  if (auto* p = std::get_if<request_problem>(&body)) return error_response(p->error, p->message);
+  return admitted_scan{std::move(member), std::move(std::get<json::value>(body))};
+}
+
+net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
+  auto admitted = admit_scan_request(ctx);
+  if (auto* r = std::get_if<response>(&admitted)) co_return std::move(*r);
+  const auto& member = std::get<admitted_scan>(admitted).member;
+  const auto& body = std::get<admitted_scan>(admitted).body;
+  auto parsed = parse_scan_request(body);
   if (auto* p = std::get_if<request_problem>(&parsed)) {
     s_.stats.count_rejection(code(p->error));
     co_return error_response(p->error, p->message);
@@ -142,22 +151,11 @@ net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
 }
 
 net::awaitable<response> gateway_app::post_scan_batch(request_context& ctx) {
-  auto who = authenticate(ctx);
-  if (auto* r = std::get_if<response>(&who)) co_return std::move(*r);
-  const auto& member = std::get<member_identity>(who);
-  if (!json_content_type(ctx.req)) {
-    co_return error_response(api_error::unsupported_media_type, "send application/json");
-  }
-  if (member_scan_limiter_) {
-    const auto d = member_scan_limiter_->acquire(member.member_no, steady_clock::now());
-    if (!d.allowed) {
-      co_return error_response(api_error::too_many_requests, "too many uploads: slow down",
-                               d.retry_after);
-    }
-  }
-  auto body = parse_json_body(ctx.req.body());
-  if (auto* p = std::get_if<request_problem>(&body)) co_return error_response(p->error, p->message);
-  const auto* obj = std::get<json::value>(body).if_object();
+  auto admitted = admit_scan_request(ctx);
+  if (auto* r = std::get_if<response>(&admitted)) co_return std::move(*r);
+  const auto& member = std::get<admitted_scan>(admitted).member;
+  const auto& body = std::get<admitted_scan>(admitted).body;
+  const auto* obj = body.if_object();
   const auto* scans = obj ? obj->if_contains("scans") : nullptr;
   if (!scans || !scans->is_array()) {
     co_return error_response(api_error::malformed_request, "scans must be an array");

@@ -17,6 +17,7 @@
 #include "tokens/program.hpp"
 
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/value.hpp>
 #include <optional>
 #include <variant>
 
@@ -57,6 +58,13 @@ class gateway_app final : public http_app {
   };
   using auth_result = std::variant<member_identity, response>;
   [[nodiscard]] auth_result authenticate(const request_context& ctx) const;
+  // The common front of the scan routes: member, JSON media type, member rate limit, JSON body.
+  struct admitted_scan {
+    member_identity member;
+    boost::json::value body;
+  };
+  using admission = std::variant<admitted_scan, response>;
+  [[nodiscard]] admission admit_scan_request(const request_context& ctx);
 
   net::awaitable<response> login(request_context& ctx);
   net::awaitable<response> post_scan(request_context& ctx);

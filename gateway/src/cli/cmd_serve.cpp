@@ -142,7 +142,7 @@ int run_serve(const serve_options& o) {
 void add_serve_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "serve",
-      "Run the gateway: the scan API for phone apps, attendance for organizers, /metrics. "
+      "Run the gateway: the scan API for phone apps, /healthz, /metrics, /openapi.yaml. "
       "Defaults: listen 127.0.0.1:8080, data in ./data, the embedded demo program. "
       "SIGTERM/SIGINT stop it gracefully.");
   auto o = std::make_shared<serve_options>();

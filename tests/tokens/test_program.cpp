@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace {
 
@@ -16,13 +14,6 @@ using checkin::tokens::parse_program;
 using checkin::tokens::program_error;
 
 const char* const demo_path = CHECKIN_SOURCE_DIR "/gateway/demo/program.json";
-
-std::string read_file(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A valid one-session program; tests mutate one field at a time.
 boost::json::object valid_program() {

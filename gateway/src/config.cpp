@@ -1,5 +1,6 @@
 #include "gateway/config.hpp"
 
+#include <charconv>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
@@ -98,23 +99,23 @@ class table_reader {
   std::set<std::string> seen_;
 };
 
-void split_listen(const std::string& text, gateway_config& c, const table_reader& r) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) r.fail("listen", "must look like 127.0.0.1:8080");
-  unsigned long port = 0;
-  try {
-    port = std::stoul(text.substr(colon + 1));
-  } catch (const std::exception&) {
-    r.fail("listen", "port must be a number");
-  }
-  if (port > 65535) r.fail("listen", "port must be at most 65535");
-  std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  c.listen_address = host;
-  c.listen_port = static_cast<std::uint16_t>(port);
-}
-
 }  // namespace
+
+bool set_listen(gateway_config& c, std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  const auto digits = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || port > 65535) {
+    return false;
+  }
+  auto host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  c.listen_address = std::string(host);
+  c.listen_port = static_cast<std::uint16_t>(port);
+  return true;
+}
 
 gateway_config load_config(const std::filesystem::path& file, gateway_config c) {
   toml::table root;
@@ -137,7 +138,9 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   table_reader server(root, "server", origin);
   std::string listen;
   server.string("listen", listen);
-  if (!listen.empty()) split_listen(listen, c, server);
+  if (!listen.empty() && !set_listen(c, listen)) {
+    server.fail("listen", "must look like 127.0.0.1:8080 or [::1]:8080 (port 0 to 65535)");
+  }
   server.integer("threads", c.threads, 0, 256);
   server.integer("max_connections", c.limits.max_connections, 1, 1'000'000);
   server.integer("header_limit_bytes", c.limits.header_limit, 1024, 1 << 20);

@@ -183,13 +183,17 @@ struct http_server::impl {
   }
 
   // After stop(): wait for in-flight requests, then force-close what is left.
-  net::awaitable<void> drain() {
+  // Polls until every connection has closed or `deadline` passes.
+  net::awaitable<void> wait_for_connections(steady_clock::time_point deadline) {
     net::steady_timer timer(workers[0]->ctx);
-    const auto deadline = steady_clock::now() + limits.drain_timeout;
     while (open.load() > 0 && steady_clock::now() < deadline) {
       timer.expires_after(milliseconds{20});
       (void)co_await timer.async_wait(tuple_awaitable);
     }
+  }
+
+  net::awaitable<void> drain() {
+    co_await wait_for_connections(steady_clock::now() + limits.drain_timeout);
     if (open.load() > 0) {
       spdlog::warn("{} connection(s) still busy after {}s; closing them", open.load(),
                    limits.drain_timeout.count());
@@ -198,10 +202,7 @@ struct http_server::impl {
           for (auto* c : w.connections) c->stream.cancel();
         });
       }
-      while (open.load() > 0) {
-        timer.expires_after(milliseconds{20});
-        (void)co_await timer.async_wait(tuple_awaitable);
-      }
+      co_await wait_for_connections(steady_clock::time_point::max());
     }
     for (auto& w : workers) {
       net::post(w->ctx, [&w = *w] { w.guard.reset(); });

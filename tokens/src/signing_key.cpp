@@ -1,5 +1,7 @@
 #include "tokens/signing_key.hpp"
 
+#include "tokens/posix_file.hpp"
+
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -46,22 +48,6 @@ struct wiped {
   Bytes value{};
 };
 
-class unique_fd {
- public:
-  explicit unique_fd(int fd) noexcept : fd_(fd) {}
-  unique_fd(const unique_fd&) = delete;
-  unique_fd& operator=(const unique_fd&) = delete;
-  ~unique_fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  // Closing can report a deferred write error, so the writer checks it.
-  [[nodiscard]] int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
-
 [[noreturn]] void fail(const std::filesystem::path& file, std::string_view what) {
   throw key_file_error(file.string() + ": " + std::string(what));
 }
@@ -97,17 +83,6 @@ template <std::size_t N>
   return true;
 }
 
-void write_all(const std::filesystem::path& file, int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(file, "cannot write");
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 // O_EXCL makes "refuse to overwrite" atomic, and creating with the final mode means the
 // secret is never readable by others, not even between open() and a later chmod().
 void write_new_file(const std::filesystem::path& file, std::string_view text, mode_t mode) {
@@ -116,7 +91,7 @@ void write_new_file(const std::filesystem::path& file, std::string_view text, mo
     if (errno == EEXIST) fail(file, "already exists; refusing to overwrite a key file");
     fail_errno(file, "cannot create");
   }
-  write_all(file, fd.get(), text);
+  if (!write_all(fd.get(), text)) fail_errno(file, "cannot write");
   if (::fsync(fd.get()) != 0) fail_errno(file, "cannot sync");
   if (fd.close() != 0) fail_errno(file, "cannot close");
 }
@@ -124,19 +99,11 @@ void write_new_file(const std::filesystem::path& file, std::string_view text, mo
 void read_small_file(const std::filesystem::path& file, std::string& out) {
   unique_fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail_errno(file, "cannot open key file");
-  out.resize(max_key_file_size + 1);
-  std::size_t used = 0;
-  while (used < out.size()) {
-    const ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(file, "cannot read key file");
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  if (used > max_key_file_size) fail(file, "too large to be a key file");
-  out.resize(used);
+  out.resize(max_key_file_size + 1);  // one spare byte detects an over-long file
+  const auto used = read_up_to(fd.get(), out);
+  if (!used) fail_errno(file, "cannot read key file");
+  if (*used > max_key_file_size) fail(file, "too large to be a key file");
+  out.resize(*used);
 }
 
 // Splits "<marker><keyid hex> <key hex>[\n]" and returns the key id and the key hex.

@@ -64,6 +64,10 @@ struct config_error : std::runtime_error {
 // Reads a TOML file over `base`. Unknown keys and wrong types are config_error naming the
 // key, e.g. "gateway.toml: scans.clock_skew_seconds: must be a non-negative integer".
 [[nodiscard]] gateway_config load_config(const std::filesystem::path& file, gateway_config base = {});
+// Sets listen_address/listen_port from "127.0.0.1:8080" or "[::1]:8080"; false (and no
+// change) when the text is not of that form or the port is over 65535.
+[[nodiscard]] bool set_listen(gateway_config& c, std::string_view text);
+
 // The effective configuration as TOML, for --print-config.
 [[nodiscard]] std::string to_toml(const gateway_config& c);
 

@@ -3,6 +3,7 @@
 #include "gateway/bearer_token.hpp"
 
 #include "sodium_ready.hpp"
+#include "tokens/posix_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,25 +16,11 @@ namespace checkin::gateway {
 
 namespace {
 
+using tokens::unique_fd;
+
 constexpr std::string_view marker = "checkin-gateway bearer-secret v1 ";
 constexpr std::size_t hex_length = 2 * bearer_secret_size;
 constexpr std::size_t file_length = marker.size() + hex_length + 1;  // + '\n'
-
-class unique_fd {
- public:
-  explicit unique_fd(int fd) noexcept : fd_(fd) {}
-  unique_fd(const unique_fd&) = delete;
-  unique_fd& operator=(const unique_fd&) = delete;
-  ~unique_fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  // close() can report a deferred write error, so the writer checks it.
-  [[nodiscard]] int close() noexcept { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
 
 // A fixed buffer for the file's text, wiped on every path out.
 struct wiped_text {
@@ -50,32 +37,6 @@ struct wiped_text {
 
 [[noreturn]] void fail_errno(const std::filesystem::path& file, std::string_view what) {
   fail(file, std::string(what) + ": " + std::strerror(errno));
-}
-
-// Reads up to the buffer's size; returns the byte count.
-std::size_t read_up_to(const std::filesystem::path& file, int fd, std::span<char> out) {
-  std::size_t used = 0;
-  while (used < out.size()) {
-    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(file, "cannot read bearer secret");
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  return used;
-}
-
-void write_all(const std::filesystem::path& file, int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(file, "cannot write bearer secret");
-    }
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
 }
 
 // So a freshly created file's directory entry survives a power cut too.
@@ -98,7 +59,9 @@ bearer_issuer bearer_issuer::load(const std::filesystem::path& file) {
   if ((st.st_mode & 077) != 0) fail(file, "bearer secret is readable by others; chmod 600 it");
 
   wiped_text text;
-  const std::size_t used = read_up_to(file, fd.get(), text.bytes);
+  const auto read = tokens::read_up_to(fd.get(), text.bytes);
+  if (!read) fail_errno(file, "cannot read bearer secret");
+  const std::size_t used = *read;
   const std::string_view line(text.bytes.data(), used);
   if (used != file_length || !line.starts_with(marker) || !line.ends_with('\n')) {
     fail(file, "not a checkin-gateway bearer secret file");
@@ -141,7 +104,9 @@ bearer_issuer::save_outcome bearer_issuer::save_new(const std::filesystem::path&
     fail_errno(file, "cannot create bearer secret");
   }
   try {
-    write_all(file, fd.get(), std::string_view(text.bytes.data(), file_length));
+    if (!tokens::write_all(fd.get(), std::string_view(text.bytes.data(), file_length))) {
+      fail_errno(file, "cannot write bearer secret");
+    }
     if (::fsync(fd.get()) != 0) fail_errno(file, "cannot sync bearer secret");
     if (fd.close() != 0) fail_errno(file, "cannot close bearer secret");
   } catch (const bearer_secret_error&) {

@@ -95,6 +95,16 @@ store::scan_store open_store(const std::filesystem::path& data_dir, std::size_t 
   return std::move(*opened);
 }
 
+tokens::sys_seconds time_argument(std::string_view option, const std::string& text) {
+  if (text == "now") return floor<seconds>(system_clock::now());
+  const auto t = tokens::parse_rfc3339(text);
+  if (!t) {
+    throw std::runtime_error(std::string(option) + " " + text +
+                             ": expected 'now' or an RFC 3339 time");
+  }
+  return t->utc;
+}
+
 void add_program_option(CLI::App& cmd, std::string& path) {
   cmd.add_option("--program", path,
                  "Meeting program (program.json); default: the embedded demo meeting, "

@@ -41,6 +41,10 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
                                           std::size_t map_size_mib = 1024,
                                           std::size_t map_size_limit_mib = 16 * 1024);
 
+// A time given on the command line: "now" or an RFC 3339 time. Throws std::runtime_error
+// naming `option` ("--slot 9am: expected 'now' or an RFC 3339 time").
+[[nodiscard]] tokens::sys_seconds time_argument(std::string_view option, const std::string& text);
+
 // Adds the common "--program FILE" option.
 void add_program_option(CLI::App& cmd, std::string& path);
 

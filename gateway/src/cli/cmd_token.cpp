@@ -1,7 +1,6 @@
 // checkin-gateway token --session ID [--slot TIME|now] [--slot-seconds N]
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
-#include "tokens/rfc3339.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -19,13 +18,6 @@ struct token_options {
   bool describe = false;
 };
 
-std::chrono::sys_seconds time_argument(const std::string& text) {
-  if (text == "now") return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const auto t = tokens::parse_rfc3339(text);
-  if (!t) throw std::runtime_error("--slot " + text + ": expected 'now' or an RFC 3339 time");
-  return t->utc;
-}
-
 void run_token(const token_options& o) {
   const auto program = load_program_or_demo(o.program);
   const auto* session = program.find(o.session);
@@ -36,7 +28,7 @@ void run_token(const token_options& o) {
   if (o.slot.empty()) {
     claims = tokens::poster_claims(program, *session);
   } else {
-    const auto at = time_argument(o.slot);
+    const auto at = time_argument("--slot", o.slot);
     const auto slot = tokens::slot_claims(program, *session, at, std::chrono::seconds{o.slot_seconds});
     if (!slot) {
       throw std::runtime_error("--slot " + o.slot + ": outside the scan window of session " +

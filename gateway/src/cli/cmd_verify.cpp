@@ -34,11 +34,7 @@ struct verify_options {
 
 std::optional<sys_seconds> check_time(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  if (text == "now")
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const auto t = tokens::parse_rfc3339(text);
-  if (!t) throw std::runtime_error("--at " + text + ": expected 'now' or an RFC 3339 time");
-  return t->utc;
+  return time_argument("--at", text);
 }
 
 void reject(std::string_view source, tokens::token_error e) {

@@ -63,6 +63,15 @@ gateway_app::gateway_app(gateway_services services)
     member_scan_limiter_.emplace(
         bucket_policy{std::max(1.0, c.member_scan_burst), c.member_scan_rate_per_second}, 200'000);
   }
+  // Scan outcomes are counted once, by the committer that decides them.
+  s_.stats.add_source([&committer = s_.committer](std::string& out) {
+    const auto st = committer.stats();
+    append_metric(out, "checkin_scans_recorded_total",
+                  "Scans recorded (first scan of a member in a session).", "counter",
+                  static_cast<double>(st.scans_recorded));
+    append_metric(out, "checkin_scans_duplicate_total", "Scans answered as duplicates.", "counter",
+                  static_cast<double>(st.scans_duplicate));
+  });
   // The route table: method, path, handler. Keep docs/openapi.yaml in step with it.
   const auto bind = [this](net::awaitable<response> (gateway_app::*fn)(request_context&)) {
     return [this, fn](request_context& ctx) { return (this->*fn)(ctx); };

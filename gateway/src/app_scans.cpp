@@ -89,11 +89,6 @@ api_error api_error_of(store::store_error e) {
   }
 }
 
-void count_outcome(metrics& stats, const store::scan_result& r) {
-  if (!r) return;
-  (r->status == store::scan_status::recorded ? stats.scans_recorded : stats.scans_duplicate)++;
-}
-
 }  // namespace
 
 gateway_app::admission gateway_app::admit_scan_request(const request_context& ctx) {
@@ -144,7 +139,6 @@ net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
     }
     co_return error_response(e, "the scan could not be stored");
   }
-  count_outcome(s_.stats, result);
   co_return json_response(result->status == store::scan_status::recorded ? http::status::created
                                                                          : http::status::ok,
                           outcome_view(*result, s_.program));
@@ -199,7 +193,6 @@ net::awaitable<response> gateway_app::post_scan_batch(request_context& ctx) {
   for (std::size_t k = 0; k < results.size(); ++k) {
     auto& view = views[draft_index[k]];
     if (results[k]) {
-      count_outcome(s_.stats, results[k]);
       view = outcome_view(*results[k], s_.program);
     } else {
       // "failed" is not final: the phone keeps the scan and sends it again later. Errors

@@ -11,15 +11,16 @@ void append_number(std::string& out, double v) {
   out.append(buf, static_cast<std::size_t>(n));
 }
 
-void append_counter(std::string& out, std::string_view name, std::string_view help,
+
+}  // namespace
+
+void append_metric(std::string& out, std::string_view name, std::string_view help,
                     std::string_view type, double value) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ");
   out.append(name).append(" ").append(type).append("\n").append(name).append(" ");
   append_number(out, value);
   out += '\n';
 }
-
-}  // namespace
 
 histogram::histogram(std::initializer_list<double> bounds) {
   for (const double b : bounds) {
@@ -95,20 +96,16 @@ std::string metrics::render() const {
   }
   request_seconds_.render(out, "checkin_http_request_duration_seconds",
                           "Time from request headers read to answer written.");
-  append_counter(out, "checkin_scans_recorded_total", "Scans recorded (first scan of a member in a session).",
-                 "counter", static_cast<double>(scans_recorded.load()));
-  append_counter(out, "checkin_scans_duplicate_total", "Scans answered as duplicates.", "counter",
-                 static_cast<double>(scans_duplicate.load()));
-  append_counter(out, "checkin_token_memo_hits_total", "Token verifications answered from the memo.",
+  append_metric(out, "checkin_token_memo_hits_total", "Token verifications answered from the memo.",
                  "counter", static_cast<double>(token_memo_hits.load()));
-  append_counter(out, "checkin_token_memo_misses_total", "Token verifications that ran Ed25519.",
+  append_metric(out, "checkin_token_memo_misses_total", "Token verifications that ran Ed25519.",
                  "counter", static_cast<double>(token_memo_misses.load()));
   commit_batch_size.render(out, "checkin_commit_batch_size", "Scans per group-commit transaction.");
   commit_seconds.render(out, "checkin_commit_duration_seconds",
                         "Group-commit transaction time including the sync.");
-  append_counter(out, "checkin_open_connections", "Open client connections.", "gauge",
+  append_metric(out, "checkin_open_connections", "Open client connections.", "gauge",
                  static_cast<double>(open_connections_.load()));
-  append_counter(out, "checkin_refused_connections_total",
+  append_metric(out, "checkin_refused_connections_total",
                  "Connections refused at the connection cap.", "counter",
                  static_cast<double>(refused_connections_.load()));
   return out;

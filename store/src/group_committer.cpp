@@ -151,6 +151,7 @@ void group_committer::commit(std::vector<job>& batch) {
   counters_.items.fetch_add(batch.size(), std::memory_order_relaxed);
   counters_.scans_recorded.fetch_add(recorded, std::memory_order_relaxed);
   counters_.scans_duplicate.fetch_add(duplicate, std::memory_order_relaxed);
+  if (options_.on_commit) options_.on_commit(batch.size(), std::chrono::microseconds{latency_us});
 
   // Results come back per kind in the order the kinds were collected above.
   std::size_t next_scan = 0;

@@ -241,6 +241,29 @@ TEST_F(ScanApi, MyAttendanceListsScansAndCreditTotals) {
   EXPECT_EQ(c.get("/v1/me/attendance").status, 401u);
 }
 
+// The value of an unlabelled Prometheus sample, or -1 when it is missing.
+double sample(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
+TEST_F(ScanApi, MetricsCountRecordedScansAndCommits) {
+  const auto token = gw->login("1013");
+  http_client c(gw->port());
+  const auto before = c.get("/metrics").body;
+  ASSERT_EQ(c.post_json("/v1/scans", scan(gw->meeting().poster("OPEN")), token).status, 201u);
+  ASSERT_EQ(c.post_json("/v1/scans", scan(gw->meeting().poster("OPEN")), token).status, 200u);
+  const auto after = c.get("/metrics").body;
+  EXPECT_GE(sample(after, "checkin_scans_recorded_total"),
+            sample(before, "checkin_scans_recorded_total") + 1);
+  EXPECT_GE(sample(after, "checkin_scans_duplicate_total"),
+            sample(before, "checkin_scans_duplicate_total") + 1);
+  EXPECT_GE(sample(after, "checkin_commit_batch_size_count"),
+            sample(before, "checkin_commit_batch_size_count") + 1);
+  EXPECT_GT(sample(after, "checkin_commit_duration_seconds_sum"), 0);
+}
+
 TEST_F(ScanApi, SlotTokensAreAcceptedOnlyInTheirSlot) {
   const auto token = gw->login("1009");
   http_client c(gw->port());

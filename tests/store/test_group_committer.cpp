@@ -138,6 +138,33 @@ TEST_F(GroupCommitterTest, ConcurrentDuplicatesResolveToOneRecordedEach) {
   EXPECT_EQ(store.session_count("S-dup").value(), static_cast<std::uint64_t>(members));
 }
 
+TEST_F(GroupCommitterTest, OnCommitSeesEveryCommittedTransactionBeforeItsCompletions) {
+  auto store = open_store();
+  std::atomic<std::size_t> calls{0}, requests{0};
+  std::atomic<bool> reported_before_completion{true};
+  committer_options options;
+  options.on_commit = [&](std::size_t n, std::chrono::microseconds t) {
+    ++calls;
+    requests += n;
+    EXPECT_GE(t.count(), 0);
+  };
+  {
+    group_committer committer{store, options};
+    for (std::uint64_t m = 1; m <= 50; ++m) {
+      const auto before = requests.load();
+      const auto r = submit_and_wait(committer, make_draft(m, "S-hook"));
+      ASSERT_TRUE(r);
+      if (requests.load() <= before) reported_before_completion = false;
+    }
+    committer.stop();
+    const auto st = committer.stats();
+    EXPECT_EQ(calls.load(), st.batches);
+    EXPECT_EQ(requests.load(), st.items);
+  }
+  EXPECT_EQ(requests.load(), 50u);
+  EXPECT_TRUE(reported_before_completion.load());
+}
+
 TEST_F(GroupCommitterTest, RecordedAtIsStampedPerBatchFromTheClock) {
   auto store = open_store();
   group_committer committer{store, {.clock = [] { return at_ms(1'700'000'000'000); }}};

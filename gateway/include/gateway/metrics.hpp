@@ -42,10 +42,10 @@ class metrics {
   void connection_closed() noexcept { --open_connections_; }
   void connection_refused() noexcept { ++refused_connections_; }
 
-  std::atomic<std::uint64_t> scans_recorded{0};
-  std::atomic<std::uint64_t> scans_duplicate{0};
   std::atomic<std::uint64_t> token_memo_hits{0};
   std::atomic<std::uint64_t> token_memo_misses{0};
+  // Fed by the group committer's on_commit hook; scans recorded and duplicates come from
+  // its own counters through a source (see gateway_app).
   histogram commit_batch_size{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   histogram commit_seconds{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
@@ -64,5 +64,9 @@ class metrics {
   std::atomic<std::uint64_t> refused_connections_{0};
   std::vector<gauge_source> sources_;
 };
+
+// Appends one Prometheus sample with its HELP and TYPE lines (type "counter" or "gauge").
+void append_metric(std::string& out, std::string_view name, std::string_view help,
+                   std::string_view type, double value);
 
 }  // namespace checkin::gateway

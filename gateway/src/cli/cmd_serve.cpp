@@ -36,11 +36,8 @@ struct serve_options {
 gateway::gateway_config effective_config(const serve_options& o) {
   gateway::gateway_config c;
   if (!o.config_file.empty()) c = gateway::load_config(o.config_file, c);
-  if (!o.listen.empty()) {
-    const auto colon = o.listen.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("--listen must look like 127.0.0.1:8080");
-    c.listen_address = o.listen.substr(0, colon);
-    c.listen_port = static_cast<std::uint16_t>(std::stoul(o.listen.substr(colon + 1)));
+  if (!o.listen.empty() && !gateway::set_listen(c, o.listen)) {
+    throw std::runtime_error("--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
   }
   if (!o.data_dir.empty()) c.data_dir = o.data_dir;
   if (!o.program.empty()) c.program = o.program;
@@ -114,6 +111,10 @@ int run_serve(const serve_options& o) {
 
   store::committer_options committer_options;
   committer_options.max_batch = c.commit_max_batch;
+  committer_options.on_commit = [&stats](std::size_t requests, std::chrono::microseconds t) {
+    stats.commit_batch_size.observe(static_cast<double>(requests));
+    stats.commit_seconds.observe(static_cast<double>(t.count()) / 1e6);
+  };
   store::group_committer committer(store, committer_options);
 
   gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool, stats});

@@ -29,6 +29,10 @@ struct committer_options {
   std::size_t max_queued = 65536;  // beyond this, submissions are answered `overloaded`
   // The source of recorded_at, read once per batch. Empty: the system clock.
   std::function<unix_millis()> clock{};
+  // Called on the writer thread after each committed transaction with its request count and
+  // commit time (fsync included), before the completions; for metrics. Must be quick and
+  // must not throw. Empty: nothing is called.
+  std::function<void(std::size_t requests, std::chrono::microseconds commit_time)> on_commit{};
 };
 
 struct committer_stats {

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -24,23 +23,9 @@ namespace checkin::testing {
 namespace fs = std::filesystem;
 using namespace std::chrono;
 
-fs::path make_temp_dir(const std::string& name) {
-  std::random_device rd;
-  auto dir = fs::temp_directory_path() /
-             ("checkin-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  fs::create_directories(dir);
-  return dir;
-}
-
 fs::path gateway_binary() { return fs::path(CHECKIN_BINARY_DIR) / "bin" / "checkin-gateway"; }
 
 namespace {
-
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + p.string());
-}
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
   std::vector<char*> v;
@@ -189,26 +174,24 @@ std::string default_roster() {
 }
 
 gateway_process::gateway_process(const std::string& name, const std::string& extra_config)
-    : dir_(make_temp_dir(name)), meeting_(make_test_meeting()) {
-  write_file(dir_ / "program.json", meeting_.program_json);
-  tokens::write_key_pair(meeting_.key, dir_ / "keys");
+    : scratch_("checkin-" + name), meeting_(make_test_meeting()) {
+  write_text(dir() / "program.json", meeting_.program_json);
+  tokens::write_key_pair(meeting_.key, dir() / "keys");
   // The test's own settings go in the TOML file; the harness's go in flags (which win).
-  write_file(dir_ / "gateway.toml", extra_config);
+  write_text(dir() / "gateway.toml", extra_config);
   import_roster(default_roster());
   start();
 }
 
 gateway_process::~gateway_process() {
   if (pid_ > 0) kill9();
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
 }
 
 void gateway_process::import_roster(const std::string& csv) {
-  write_file(dir_ / "roster.csv", csv);
+  write_text(dir() / "roster.csv", csv);
   std::string out;
-  const int rc = run_cli({"members", "import", (dir_ / "roster.csv").string(), "--data-dir",
-                          dir_.string(), "--pwhash-cost", "test"},
+  const int rc = run_cli({"members", "import", (dir() / "roster.csv").string(), "--data-dir",
+                          dir().string(), "--pwhash-cost", "test"},
                          &out);
   if (rc != 0) throw std::runtime_error("members import failed: " + out);
 }
@@ -217,9 +200,9 @@ void gateway_process::start() {
   int pipefd[2];
   if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> args{gateway_binary().string(), "serve", "--config",
-                                (dir_ / "gateway.toml").string(), "--listen", "127.0.0.1:0",
-                                "--threads", "2", "--data-dir", dir_.string(), "--program",
-                                (dir_ / "program.json").string(), "--log-level", "warn",
+                                (dir() / "gateway.toml").string(), "--listen", "127.0.0.1:0",
+                                "--threads", "2", "--data-dir", dir().string(), "--program",
+                                (dir() / "program.json").string(), "--log-level", "warn",
                                 "--no-access-log"};
   const pid_t pid = ::fork();
   if (pid == 0) {

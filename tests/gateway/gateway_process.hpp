@@ -3,6 +3,7 @@
 // in its own temporary data folder, and a small keep-alive HTTP client. No mocks: what the
 // tests see is what a phone app sees.
 
+#include "support/test_files.hpp"
 #include "tokens/program.hpp"
 #include "tokens/session_token.hpp"
 #include "tokens/signing_key.hpp"
@@ -23,7 +24,6 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 
-std::filesystem::path make_temp_dir(const std::string& name);
 std::filesystem::path gateway_binary();
 // Runs the binary with `args`; returns exit code, stdout+stderr in `output`.
 int run_cli(const std::vector<std::string>& args, std::string* output = nullptr);
@@ -81,7 +81,7 @@ class gateway_process {
   void kill9();
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] const test_meeting& meeting() const noexcept { return meeting_; }
-  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return scratch_.path(); }
 
   // Imports a roster CSV text (test-cost hashes).
   void import_roster(const std::string& csv);
@@ -89,7 +89,7 @@ class gateway_process {
   std::string login(const std::string& member_no, const std::string& password = "pw-secret");
 
  private:
-  std::filesystem::path dir_;
+  temp_dir scratch_;
   test_meeting meeting_;
   int pid_ = -1;
   int stdout_fd_ = -1;  // kept open while the server runs: a closed pipe would SIGPIPE it

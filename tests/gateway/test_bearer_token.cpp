@@ -1,4 +1,5 @@
 #include "gateway/bearer_token.hpp"
+#include "support/test_files.hpp"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -13,46 +14,12 @@
 namespace {
 
 using namespace checkin::gateway;
+using checkin::testing::mode_of;
+using checkin::testing::read_text;
+using checkin::testing::temp_dir;
+using checkin::testing::write_text;
 using namespace std::chrono_literals;
 using std::chrono::sys_seconds;
-
-// A fresh private directory, removed with its contents when the test ends.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "checkin-auth-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const std::filesystem::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-unsigned mode_of(const std::filesystem::path& p) {
-  struct stat st {};
-  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-  return st.st_mode & 07777;
-}
 
 std::array<std::uint8_t, bearer_secret_size> secret_from(std::uint8_t first) {
   std::array<std::uint8_t, bearer_secret_size> s{};

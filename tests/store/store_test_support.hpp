@@ -3,6 +3,8 @@
 
 #include <store/records.hpp>
 
+#include "support/test_files.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,26 +13,7 @@
 
 namespace checkin::store::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "checkin-store-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::checkin::testing::temp_dir;
 
 inline scan_draft make_draft(std::uint64_t member, std::string session_id) {
   scan_draft d;

@@ -1,6 +1,6 @@
 #include "tokens/signing_key.hpp"
 
-#include "temp_dir.hpp"
+#include "support/test_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,11 @@
 namespace {
 
 using namespace checkin::tokens;
+using checkin::testing::hex_of;
+using checkin::testing::mode_of;
+using checkin::testing::read_text;
 using checkin::testing::temp_dir;
+using checkin::testing::write_text;
 
 std::array<std::uint8_t, 32> seed_from(std::uint8_t first) {
   std::array<std::uint8_t, 32> seed{};
@@ -21,34 +25,6 @@ std::array<std::uint8_t, 32> seed_from(std::uint8_t first) {
 }
 
 std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    constexpr char digits[] = "0123456789abcdef";
-    out += digits[b >> 4];
-    out += digits[b & 0xF];
-  }
-  return out;
-}
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const std::filesystem::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-unsigned mode_of(const std::filesystem::path& p) {
-  struct stat st {};
-  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-  return st.st_mode & 07777;
-}
 
 // Computed independently (Python `cryptography` + hashlib.blake2b) for seed 00 01 .. 1f.
 constexpr std::string_view seed0_public_hex =
@@ -61,7 +37,7 @@ TEST(SigningKey, FromSeedIsDeterministic) {
   const auto c = signing_key::from_seed(seed_from(1));
   EXPECT_EQ(a.public_part(), b.public_part());
   EXPECT_NE(a.public_part(), c.public_part());
-  EXPECT_EQ(hex(a.public_part().bytes), seed0_public_hex);
+  EXPECT_EQ(hex_of(a.public_part().bytes), seed0_public_hex);
   const auto seed = seed_from(0);
   EXPECT_TRUE(std::equal(a.seed().begin(), a.seed().end(), seed.begin()));
 }

@@ -4,7 +4,7 @@
 
 #include "tokens/session_token.hpp"
 
-#include "temp_dir.hpp"
+#include "support/test_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -42,16 +42,6 @@ std::vector<std::uint8_t> from_hex(std::string_view hex) {
   return out;
 }
 
-std::string to_hex_string(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  for (std::uint8_t b : bytes) {
-    constexpr char digits[] = "0123456789abcdef";
-    out += digits[b >> 4];
-    out += digits[b & 0xF];
-  }
-  return out;
-}
-
 signing_key vector_key(const char* field = "seed_hex") {
   const auto seed = from_hex(str(vectors().at(field)));
   EXPECT_EQ(seed.size(), 32u);
@@ -73,8 +63,8 @@ session_claims claims_from(const json::object& o) {
 
 TEST(Vectors, KeyMaterial) {
   const auto key = vector_key();
-  EXPECT_EQ(str(vectors().at("seed_hex")), to_hex_string(key.seed()));
-  EXPECT_EQ(str(vectors().at("public_key_hex")), to_hex_string(key.public_part().bytes));
+  EXPECT_EQ(str(vectors().at("seed_hex")), checkin::testing::hex_of(key.seed()));
+  EXPECT_EQ(str(vectors().at("public_key_hex")), checkin::testing::hex_of(key.public_part().bytes));
   EXPECT_EQ(str(vectors().at("key_id_hex")), to_hex(key.id()));
   EXPECT_EQ(str(vectors().at("other_key_id_hex")), to_hex(vector_key("other_seed_hex").id()));
 
@@ -98,7 +88,7 @@ TEST(Vectors, ValidTokensAreReproducedAndVerify) {
     const session_claims claims = claims_from(v.at("claims").as_object());
 
     EXPECT_EQ(mint(claims, key, prefix), text);
-    EXPECT_EQ(to_hex_string(encode_payload(claims)), str(v.at("payload_hex")));
+    EXPECT_EQ(checkin::testing::hex_of(encode_payload(claims)), str(v.at("payload_hex")));
     const auto decoded =
         decode_token_bytes(from_hex(str(v.at("payload_hex")) + str(v.at("signature_hex"))));
     ASSERT_TRUE(decoded.has_value());

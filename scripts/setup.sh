@@ -21,7 +21,7 @@ packages=(
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
   libtomlplusplus-dev libcli11-dev libspdlog-dev
   libgtest-dev libbenchmark-dev
-  libpq-dev postgresql
+  libpq-dev postgresql libssl-dev openssl
 )
 
 install_missing() {

@@ -17,8 +17,6 @@ namespace detail {
 extern const std::string_view openapi_yaml;
 }
 
-namespace {
-
 namespace json = boost::json;
 using namespace std::chrono;
 
@@ -32,8 +30,6 @@ std::optional<std::string_view> bearer_of(const request& req) {
   }
   return v.substr(scheme.size());
 }
-
-}  // namespace
 
 bool json_content_type(const request& req) {
   const auto it = req.find(http::field::content_type);
@@ -80,6 +76,11 @@ gateway_app::gateway_app(gateway_services services)
   router_.add(http::verb::post, "/v1/scans", bind(&gateway_app::post_scan));
   router_.add(http::verb::post, "/v1/scans/batch", bind(&gateway_app::post_scan_batch));
   router_.add(http::verb::get, "/v1/me/attendance", bind(&gateway_app::my_attendance));
+  router_.add(http::verb::get, "/v1/sessions", bind(&gateway_app::list_sessions));
+  router_.add(http::verb::get, "/v1/sessions/{id}/attendance",
+              bind(&gateway_app::session_attendance));
+  router_.add(http::verb::get, "/v1/sync/status", bind(&gateway_app::sync_status));
+  router_.add(http::verb::get, "/v1/credits", bind(&gateway_app::credits));
   router_.add(http::verb::get, "/healthz", bind(&gateway_app::healthz));
   router_.add(http::verb::get, "/metrics", bind(&gateway_app::prometheus));
   router_.add(http::verb::get, "/openapi.yaml", bind(&gateway_app::openapi));

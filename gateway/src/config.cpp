@@ -20,6 +20,28 @@ class table_reader {
       if (!table_) fail("", "must be a table");
     }
   }
+  // One table of an array of tables, e.g. sync.http[0].
+  table_reader(const toml::table* table, std::string name, std::string origin)
+      : table_(table), name_(std::move(name)), origin_(std::move(origin)) {}
+
+  // The tables of the array `key`, e.g. [[sync.http]]; empty when absent.
+  std::vector<const toml::table*> tables(std::string_view key) {
+    std::vector<const toml::table*> out;
+    const auto* node = get(key);
+    if (!node) return out;
+    const auto* arr = node->as_array();
+    if (!arr) fail(key, "must be an array of tables ([[" + name_ + "." + std::string(key) + "]])");
+    for (const auto& item : *arr) {
+      if (!item.is_table()) fail(key, "must be an array of tables");
+      out.push_back(item.as_table());
+    }
+    return out;
+  }
+  void millis_value(std::string_view key, milliseconds& out, long long max) {
+    long long v = out.count();
+    integer(key, v, 0, max);
+    out = milliseconds{v};
+  }
 
   [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
     std::string where = name_;
@@ -99,6 +121,84 @@ class table_reader {
   std::set<std::string> seen_;
 };
 
+bool is_sink_name(std::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+             std::string_view::npos;
+}
+
+void read_sync(const toml::table& root, const std::string& origin, gateway_config& c) {
+  table_reader sync(root, "sync", origin);
+  sync.seconds_value("seal_grace_seconds", c.sealing.grace, 7 * 24 * 3600);
+  sync.seconds_value("supplementary_period_seconds", c.sealing.supplementary_period, 24 * 3600);
+  sync.millis_value("retry_initial_ms", c.retry.initial, 24LL * 3600 * 1000);
+  sync.millis_value("retry_max_ms", c.retry.max, 7LL * 24 * 3600 * 1000);
+  sync.millis_value("poll_interval_ms", c.sync_poll_interval, 3600LL * 1000);
+  if (c.sync_poll_interval.count() == 0) sync.fail("poll_interval_ms", "must be at least 1");
+  if (c.retry.initial.count() == 0) sync.fail("retry_initial_ms", "must be at least 1");
+  std::set<std::string> names;
+  const auto unique_name = [&](table_reader& t, const std::string& name) {
+    if (!is_sink_name(name)) t.fail("name", "must be 1 to 64 of [A-Za-z0-9._-]");
+    if (!names.insert(name).second) t.fail("name", "another sink has the name " + name);
+  };
+  const auto http = sync.tables("http");
+  for (std::size_t i = 0; i < http.size(); ++i) {
+    table_reader t(http[i], "sync.http[" + std::to_string(i) + "]", origin);
+    http_sink_config h;
+    t.string("name", h.name);
+    t.string("url", h.url);
+    t.path("secret_file", h.secret_file);
+    t.seconds_value("connect_timeout_seconds", h.connect_timeout, 600);
+    t.seconds_value("request_timeout_seconds", h.request_timeout, 3600);
+    t.path("ca_file", h.ca_file);
+    t.reject_unknown_keys();
+    if (h.url.empty()) t.fail("url", "is required");
+    if (h.secret_file.empty()) t.fail("secret_file", "is required (the shared HMAC secret)");
+    if (h.connect_timeout.count() == 0) t.fail("connect_timeout_seconds", "must be at least 1");
+    if (h.request_timeout.count() == 0) t.fail("request_timeout_seconds", "must be at least 1");
+    unique_name(t, h.name);
+    c.http_sinks.push_back(std::move(h));
+  }
+  const auto pg = sync.tables("postgresql");
+  for (std::size_t i = 0; i < pg.size(); ++i) {
+    table_reader t(pg[i], "sync.postgresql[" + std::to_string(i) + "]", origin);
+    pg_sink_config p;
+    t.string("name", p.name);
+    t.string("conninfo", p.conninfo);
+    t.path("conninfo_file", p.conninfo_file);
+    t.string("schema", p.schema);
+    t.boolean("create_tables", p.create_tables);
+    t.seconds_value("connect_timeout_seconds", p.connect_timeout, 600);
+    t.seconds_value("statement_timeout_seconds", p.statement_timeout, 3600);
+    t.reject_unknown_keys();
+    if (p.conninfo.empty() == p.conninfo_file.empty()) {
+      t.fail("conninfo", "give exactly one of conninfo and conninfo_file");
+    }
+    unique_name(t, p.name);
+    c.pg_sinks.push_back(std::move(p));
+  }
+  sync.reject_unknown_keys();
+}
+
+void read_organizers(const toml::table& root, const std::string& origin, gateway_config& c) {
+  table_reader organizers(root, "organizers", origin);
+  const auto keys = organizers.tables("keys");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    table_reader t(keys[i], "organizers.keys[" + std::to_string(i) + "]", origin);
+    organizer_key k;
+    t.string("name", k.name);
+    t.string("sha256", k.sha256_hex);
+    t.reject_unknown_keys();
+    if (k.name.empty()) t.fail("name", "is required");
+    if (k.sha256_hex.size() != 64 ||
+        k.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      t.fail("sha256", "must be 64 lower-case hex digits (checkin-gateway organizer-key makes it)");
+    }
+    c.organizer_keys.push_back(std::move(k));
+  }
+  organizers.reject_unknown_keys();
+}
+
 }  // namespace
 
 bool set_listen(gateway_config& c, std::string_view text) {
@@ -128,7 +228,8 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
     throw config_error(msg.str());
   }
   const std::string origin = file.string();
-  const std::set<std::string> known_tables{"server", "storage", "meeting", "keys", "scans", "auth", "log"};
+  const std::set<std::string> known_tables{"server", "storage", "meeting", "keys", "scans",
+                                           "auth", "sync", "organizers", "log"};
   for (const auto& [k, v] : root) {
     if (!known_tables.contains(std::string(k.str()))) {
       throw config_error(origin + ": " + std::string(k.str()) + ": unknown table");
@@ -191,6 +292,9 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   auth.integer("password_threads", c.password_threads, 0, 256);
   auth.reject_unknown_keys();
 
+  read_sync(root, origin, c);
+  read_organizers(root, origin, c);
+
   table_reader log(root, "log", origin);
   log.string("level", c.log_level);
   log.boolean("access_log", c.access_log);
@@ -238,6 +342,39 @@ std::string to_toml(const gateway_config& c) {
                            {"password_threads", i(c.password_threads)}}},
       {"log", toml::table{{"level", c.log_level}, {"access_log", c.access_log}}},
   };
+  toml::array http;
+  for (const auto& h : c.http_sinks) {
+    http.push_back(toml::table{{"name", h.name},
+                               {"url", h.url},
+                               {"secret_file", h.secret_file.string()},
+                               {"connect_timeout_seconds", i(h.connect_timeout.count())},
+                               {"request_timeout_seconds", i(h.request_timeout.count())},
+                               {"ca_file", h.ca_file.string()}});
+  }
+  toml::array pg;
+  for (const auto& p : c.pg_sinks) {
+    // A conninfo may hold a password: shown only as set or not.
+    pg.push_back(toml::table{{"name", p.name},
+                             {"conninfo", p.conninfo.empty() ? "" : "(set)"},
+                             {"conninfo_file", p.conninfo_file.string()},
+                             {"schema", p.schema},
+                             {"create_tables", p.create_tables},
+                             {"connect_timeout_seconds", i(p.connect_timeout.count())},
+                             {"statement_timeout_seconds", i(p.statement_timeout.count())}});
+  }
+  root.insert("sync", toml::table{{"seal_grace_seconds", i(c.sealing.grace.count())},
+                                  {"supplementary_period_seconds",
+                                   i(c.sealing.supplementary_period.count())},
+                                  {"retry_initial_ms", i(c.retry.initial.count())},
+                                  {"retry_max_ms", i(c.retry.max.count())},
+                                  {"poll_interval_ms", i(c.sync_poll_interval.count())},
+                                  {"http", http},
+                                  {"postgresql", pg}});
+  toml::array org;
+  for (const auto& k : c.organizer_keys) {
+    org.push_back(toml::table{{"name", k.name}, {"sha256", k.sha256_hex}});
+  }
+  root.insert("organizers", toml::table{{"keys", org}});
   std::ostringstream out;
   out << root << '\n';
   return out.str();

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   checkin::cli::add_verify_command(app);
   checkin::cli::add_serve_command(app);
   checkin::cli::add_members_command(app);
+  checkin::cli::add_sync_command(app);
+  checkin::cli::add_report_commands(app);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "store/group_committer.hpp"
 
+#include "store/keys.hpp"
 #include "store/record_codec.hpp"
 
 #include <algorithm>
@@ -58,8 +59,22 @@ void group_committer::submit_member(member_record member, member_completion done
   enqueue(member_job{std::move(member), std::move(done)});
 }
 
-void group_committer::submit_outbox_trim(std::uint64_t through, trim_completion done) {
-  enqueue(trim_job{through, std::move(done)});
+void group_committer::submit_seal(seal_request request, seal_completion done) {
+  if (!keys::is_storable_id(request.session_id)) {
+    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
+    done(store_error::invalid_record);
+    return;
+  }
+  enqueue(seal_job{std::move(request), std::move(done)});
+}
+
+void group_committer::submit_delivery(delivery_record record, delivery_completion done) {
+  if (auto valid = encode(record); !valid) {
+    counters_.rejected.fetch_add(1, std::memory_order_relaxed);
+    done(valid.error());
+    return;
+  }
+  enqueue(delivery_job{std::move(record), std::move(done)});
 }
 
 void group_committer::enqueue(job j) {
@@ -115,7 +130,8 @@ void group_committer::commit(std::vector<job>& batch) {
     std::visit(overloaded{
                    [&](scan_job& s) { writes.scans.push_back(std::move(s.draft)); },
                    [&](member_job& m) { writes.members.push_back(std::move(m.member)); },
-                   [&](trim_job& t) { writes.outbox_trims.push_back(t.through); },
+                   [&](seal_job& seal) { writes.seals.push_back(std::move(seal.request)); },
+                   [&](delivery_job& d) { writes.deliveries.push_back(std::move(d.record)); },
                },
                j);
   }
@@ -155,12 +171,13 @@ void group_committer::commit(std::vector<job>& batch) {
 
   // Results come back per kind in the order the kinds were collected above.
   std::size_t next_scan = 0;
-  std::size_t next_trim = 0;
+  std::size_t next_seal = 0;
   for (job& j : batch) {
     std::visit(overloaded{
                    [&](scan_job& s) { s.done(std::move(committed->scans[next_scan++])); },
                    [&](member_job& m) { m.done(status{}); },
-                   [&](trim_job& t) { t.done(committed->outbox_trimmed[next_trim++]); },
+                   [&](seal_job& seal) { seal.done(std::move(committed->seals[next_seal++])); },
+                   [&](delivery_job& d) { d.done(status{}); },
                },
                j);
   }

@@ -58,4 +58,16 @@ std::string member_key(const member_no& member) { return member.value; }
 
 std::string outbox_key(std::uint64_t sequence) { return be64(sequence); }
 
+std::string batch_key(std::uint64_t number) { return be64(number); }
+
+std::string batch_entry_key(std::uint64_t number, std::uint64_t sequence) {
+  return be64(number) + be64(sequence);
+}
+
+std::string delivery_key(std::uint64_t number, std::string_view sink) {
+  std::string key = be64(number);
+  key.append(sink);
+  return key;
+}
+
 }  // namespace checkin::store::keys

@@ -88,6 +88,21 @@ status check_scan_fields(const Scan& s) {
 }
 
 unix_millis from_millis(std::int64_t ms) { return unix_millis{std::chrono::milliseconds{ms}}; }
+std::int64_t millis_of(unix_millis t) { return t.time_since_epoch().count(); }
+
+constexpr std::uint8_t batch_header_format = 1;
+constexpr std::uint8_t seal_state_format = 1;
+constexpr std::uint8_t delivery_record_format = 1;
+
+// Optional times are a flag bit and, when set, an i64 after the flags byte.
+void write_time(byte_writer& w, const std::optional<unix_millis>& t) {
+  if (t) w.i64(millis_of(*t));
+}
+std::optional<unix_millis> read_time(byte_reader& in, std::uint8_t flags, std::uint8_t bit) {
+  if ((flags & bit) == 0) return std::nullopt;
+  return from_millis(in.i64());
+}
+std::uint8_t flag(const std::optional<unix_millis>& t, std::uint8_t bit) { return t ? bit : 0; }
 
 }  // namespace
 
@@ -174,6 +189,123 @@ result<member_record> decode_member_record(std::string_view bytes) {
   r.password_hash = in.str16();
   if (!in.done()) return store_error::corrupted;
   return r;
+}
+
+result<std::string> encode(const batch_header& h) {
+  if (!keys::is_storable_id(h.meeting_id) || !keys::is_storable_id(h.session_id) ||
+      h.batch_id.empty() || h.batch_id.size() > max_member_text_bytes ||
+      h.meeting_name.size() > max_member_text_bytes ||
+      h.session_title.size() > max_member_text_bytes) {
+    return store_error::invalid_record;
+  }
+  byte_writer w;
+  w.uint(batch_header_format);
+  w.uint(h.number);
+  w.uint(h.part);
+  w.i64(millis_of(h.sealed_at));
+  w.uint(h.entry_count);
+  w.uint(h.first_sequence);
+  w.uint(h.last_sequence);
+  w.uint(h.units.hundredths);
+  w.uint(static_cast<std::uint8_t>(h.kind));
+  w.uint(static_cast<std::uint8_t>(flag(h.session_starts_at, 1) | flag(h.session_ends_at, 2)));
+  write_time(w, h.session_starts_at);
+  write_time(w, h.session_ends_at);
+  w.str16(h.batch_id);
+  w.str8(h.meeting_id);
+  w.str8(h.session_id);
+  w.str16(h.meeting_name);
+  w.str16(h.session_title);
+  return w.take();
+}
+
+result<batch_header> decode_batch_header(std::string_view bytes) {
+  byte_reader in{bytes};
+  if (in.uint<std::uint8_t>() != batch_header_format) return store_error::corrupted;
+  batch_header h;
+  h.number = in.uint<std::uint64_t>();
+  h.part = in.uint<std::uint32_t>();
+  h.sealed_at = from_millis(in.i64());
+  h.entry_count = in.uint<std::uint32_t>();
+  h.first_sequence = in.uint<std::uint64_t>();
+  h.last_sequence = in.uint<std::uint64_t>();
+  h.units = tokens::credit_units{in.uint<std::uint16_t>()};
+  h.kind = static_cast<tokens::credit_kind>(in.uint<std::uint8_t>());
+  const auto flags = in.uint<std::uint8_t>();
+  if ((flags & ~3U) != 0) return store_error::corrupted;
+  h.session_starts_at = read_time(in, flags, 1);
+  h.session_ends_at = read_time(in, flags, 2);
+  h.batch_id = in.str16();
+  h.meeting_id = in.str8();
+  h.session_id = in.str8();
+  h.meeting_name = in.str16();
+  h.session_title = in.str16();
+  if (!in.done()) return store_error::corrupted;
+  return h;
+}
+
+std::string encode(const seal_state& s) {
+  byte_writer w;
+  w.uint(seal_state_format);
+  w.uint(s.parts);
+  w.uint(s.sealed_entries);
+  w.uint(s.last_sealed_sequence);
+  w.uint(flag(s.last_sealed_at, 1));
+  write_time(w, s.last_sealed_at);
+  return w.take();
+}
+
+result<seal_state> decode_seal_state(std::string_view bytes) {
+  byte_reader in{bytes};
+  if (in.uint<std::uint8_t>() != seal_state_format) return store_error::corrupted;
+  seal_state s;
+  s.parts = in.uint<std::uint32_t>();
+  s.sealed_entries = in.uint<std::uint64_t>();
+  s.last_sealed_sequence = in.uint<std::uint64_t>();
+  const auto flags = in.uint<std::uint8_t>();
+  if ((flags & ~1U) != 0) return store_error::corrupted;
+  s.last_sealed_at = read_time(in, flags, 1);
+  if (!in.done()) return store_error::corrupted;
+  return s;
+}
+
+result<std::string> encode(const delivery_record& d) {
+  if (!keys::is_storable_id(d.sink) || d.last_error.size() > max_member_text_bytes) {
+    return store_error::invalid_record;
+  }
+  byte_writer w;
+  w.uint(delivery_record_format);
+  w.uint(d.batch_number);
+  w.uint(static_cast<std::uint8_t>(d.state));
+  w.uint(d.attempts);
+  w.uint(static_cast<std::uint8_t>(flag(d.last_attempt_at, 1) | flag(d.next_attempt_at, 2) |
+                                   flag(d.delivered_at, 4)));
+  write_time(w, d.last_attempt_at);
+  write_time(w, d.next_attempt_at);
+  write_time(w, d.delivered_at);
+  w.str8(d.sink);
+  w.str16(d.last_error);
+  return w.take();
+}
+
+result<delivery_record> decode_delivery_record(std::string_view bytes) {
+  byte_reader in{bytes};
+  if (in.uint<std::uint8_t>() != delivery_record_format) return store_error::corrupted;
+  delivery_record d;
+  d.batch_number = in.uint<std::uint64_t>();
+  const auto state = in.uint<std::uint8_t>();
+  if (state < 1 || state > 3) return store_error::corrupted;
+  d.state = static_cast<delivery_state>(state);
+  d.attempts = in.uint<std::uint32_t>();
+  const auto flags = in.uint<std::uint8_t>();
+  if ((flags & ~7U) != 0) return store_error::corrupted;
+  d.last_attempt_at = read_time(in, flags, 1);
+  d.next_attempt_at = read_time(in, flags, 2);
+  d.delivered_at = read_time(in, flags, 4);
+  d.sink = in.str8();
+  d.last_error = in.str16();
+  if (!in.done()) return store_error::corrupted;
+  return d;
 }
 
 }  // namespace checkin::store

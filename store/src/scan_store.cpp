@@ -9,12 +9,6 @@
 
 namespace checkin::store {
 
-namespace {
-
-result<read_view> begin_read(const detail::scan_store_state& s);
-
-}  // namespace
-
 // ---- open ---------------------------------------------------------------------------------------
 
 result<scan_store> scan_store::open(const store_options& options) {
@@ -24,7 +18,7 @@ result<scan_store> scan_store::open(const store_options& options) {
 
   auto env = lmdb::env::open(options.directory,
                              lmdb::env_options{.map_size = options.map_size,
-                                               .max_dbs = 8,
+                                               .max_dbs = 16,
                                                .max_readers = options.max_readers,
                                                // readers run on threads other than the writer's
                                                .flags = MDB_NOTLS,
@@ -58,15 +52,24 @@ result<scan_store> scan_store::open(const store_options& options) {
   auto by_session = lmdb::dbi::open_or_create(*t, "by_session");
   auto outbox = lmdb::dbi::open_or_create(*t, "outbox");
   auto session_counts = lmdb::dbi::open_or_create(*t, "session_counts");
-  for (const auto* d : {&meta, &members, &scans, &by_session, &outbox, &session_counts}) {
+  auto batches = lmdb::dbi::open_or_create(*t, "batches");
+  auto batch_entries = lmdb::dbi::open_or_create(*t, "batch_entries");
+  auto session_seals = lmdb::dbi::open_or_create(*t, "session_seals");
+  auto deliveries = lmdb::dbi::open_or_create(*t, "deliveries");
+  for (const auto* d : {&meta, &members, &scans, &by_session, &outbox, &session_counts, &batches,
+                        &batch_entries, &session_seals, &deliveries}) {
     if (!*d) return d->error();
   }
 
   if (action == schema_action::initialize) {
-    auto v = meta->put(*t, keys::meta_schema_version, keys::be64(current_schema_version));
-    if (!v) return v.error();
     auto n = meta->put(*t, keys::meta_next_sequence, keys::be64(1));
     if (!n) return n.error();
+  }
+  if (action == schema_action::initialize || action == schema_action::upgrade) {
+    auto v = meta->put(*t, keys::meta_schema_version, keys::be64(current_schema_version));
+    if (!v) return v.error();
+    auto b = meta->put(*t, keys::meta_next_batch, keys::be64(1));
+    if (!b) return b.error();
   }
   if (auto c = t->commit(); !c) return c.error();
 
@@ -79,6 +82,10 @@ result<scan_store> scan_store::open(const store_options& options) {
       .by_session = std::move(*by_session),
       .outbox = std::move(*outbox),
       .session_counts = std::move(*session_counts),
+      .batches = std::move(*batches),
+      .batch_entries = std::move(*batch_entries),
+      .session_seals = std::move(*session_seals),
+      .deliveries = std::move(*deliveries),
       .map_mutex = {},
       .map_size_limit = options.map_size_limit,
       .map_grows = 0,
@@ -97,32 +104,6 @@ void scan_store::set_map_size_limit(std::size_t bytes) noexcept {
 
 // ---- reads --------------------------------------------------------------------------------------
 
-namespace {
-
-result<read_view> begin_read(const detail::scan_store_state& s) {
-  std::shared_lock lock(s.map_mutex);
-  auto t = lmdb::txn::begin(s.env, lmdb::txn_mode::read_only);
-  if (!t) return t.error();
-  return read_view{std::move(lock), std::move(*t)};
-}
-
-// Calls on_entry(key, value) for entries from `from` while the key starts with `prefix`, until
-// on_entry returns false. Returns the first error from the cursor or from on_entry.
-template <class OnEntry>
-status scan_range(const lmdb::txn& t, const lmdb::dbi& d, std::string_view from,
-                  std::string_view prefix, OnEntry&& on_entry) {
-  auto c = lmdb::cursor::open(t, d);
-  if (!c) return c.error();
-  for (auto e = c->lower_bound(from);; e = c->next()) {
-    if (!e) return e.error();
-    if (!*e || !(*e)->key.starts_with(prefix)) return {};
-    result<bool> more = on_entry((*e)->key, (*e)->value);
-    if (!more) return more.error();
-    if (!*more) return {};
-  }
-}
-
-}  // namespace
 
 result<std::optional<member_record>> scan_store::find_member(const member_no& member) const {
   if (!keys::is_storable_id(member.value)) return std::optional<member_record>{};

@@ -18,6 +18,10 @@ struct detail::scan_store_state {
   lmdb::dbi by_session;
   lmdb::dbi outbox;
   lmdb::dbi session_counts;
+  lmdb::dbi batches;
+  lmdb::dbi batch_entries;
+  lmdb::dbi session_seals;
+  lmdb::dbi deliveries;
   // LMDB allows mdb_env_set_mapsize only while no transaction of the process is live, and does
   // not check. Every transaction holds this shared; growing the map holds it exclusively.
   mutable std::shared_mutex map_mutex;
@@ -31,5 +35,29 @@ struct read_view {
   std::shared_lock<std::shared_mutex> lock;
   lmdb::txn txn;
 };
+
+inline result<read_view> begin_read(const detail::scan_store_state& s) {
+  std::shared_lock lock(s.map_mutex);
+  auto t = lmdb::txn::begin(s.env, lmdb::txn_mode::read_only);
+  if (!t) return t.error();
+  return read_view{std::move(lock), std::move(*t)};
+}
+
+// Calls on_entry(key, value) for entries from `from` while the key starts with `prefix`, until
+// on_entry returns false. Returns the first error from the cursor or from on_entry.
+template <class OnEntry>
+status scan_range(const lmdb::txn& t, const lmdb::dbi& d, std::string_view from,
+                  std::string_view prefix, OnEntry&& on_entry) {
+  auto c = lmdb::cursor::open(t, d);
+  if (!c) return c.error();
+  for (auto e = c->lower_bound(from);; e = c->next()) {
+    if (!e) return e.error();
+    if (!*e || !(*e)->key.starts_with(prefix)) return {};
+    result<bool> more = on_entry((*e)->key, (*e)->value);
+    if (!more) return more.error();
+    if (!*more) return {};
+  }
+}
+
 
 }  // namespace checkin::store

@@ -25,30 +25,92 @@ class write_txn {
     return {};
   }
 
-  result<std::size_t> erase_outbox_through(std::uint64_t through) {
-    auto c = lmdb::cursor::open(t_, s_.outbox);
-    if (!c) return c.error();
-    std::size_t erased = 0;
-    // After erase() the cursor already stands on the following entry; next() returns it.
-    for (auto e = c->first();; e = c->next()) {
-      if (!e) return e.error();
-      if (!*e) return erased;
-      auto sequence = keys::read_be64((*e)->key);
-      if (!sequence) return store_error::corrupted;
-      if (*sequence > through) return erased;
-      if (auto gone = c->erase(); !gone) return gone.error();
-      ++erased;
-    }
+  status put_delivery(const delivery_record& d) {
+    auto bytes = encode(d);
+    if (!bytes) return bytes.error();
+    auto put = s_.deliveries.put(t_, keys::delivery_key(d.batch_number, d.sink), *bytes);
+    if (!put) return put.error();
+    return {};
   }
 
-  result<std::uint64_t> next_sequence() const {
-    auto bytes = s_.meta.get(t_, keys::meta_next_sequence);
-    if (!bytes) return bytes.error();
-    if (!*bytes) return store_error::corrupted;
-    auto next = keys::read_be64(**bytes);
-    if (!next) return store_error::corrupted;
-    return *next;
+  // Moves the session's unsealed scans (those after its last sealed sequence) out of the outbox
+  // into a new batch. The by_session index lists them in sequence order, so a seal is a range
+  // read, not a walk over the whole outbox.
+  result<std::optional<batch_header>> seal(const seal_request& req, unix_millis now) {
+    if (!keys::is_storable_id(req.session_id)) return store_error::invalid_record;
+    auto state = read_seal_state(req.session_id);
+    if (!state) return state.error();
+
+    std::vector<std::uint64_t> sequences;
+    {
+      auto c = lmdb::cursor::open(t_, s_.by_session);
+      if (!c) return c.error();
+      const std::string prefix = keys::session_index_prefix(req.session_id);
+      for (auto e = c->lower_bound(
+               keys::session_index_key(req.session_id, state->last_sealed_sequence + 1));
+           ; e = c->next()) {
+        if (!e) return e.error();
+        if (!*e || !(*e)->key.starts_with(prefix)) break;
+        auto sequence = keys::session_index_sequence((*e)->key, prefix);
+        if (!sequence) return store_error::corrupted;
+        sequences.push_back(*sequence);
+      }
+    }
+    if (sequences.empty()) return std::optional<batch_header>{};
+
+    auto number = read_meta(keys::meta_next_batch);
+    if (!number) return number.error();
+    batch_header h;
+    h.number = *number;
+    h.part = state->parts + 1;
+    h.session_id = req.session_id;
+    h.meeting_name = req.meeting_name;
+    h.session_title = req.session_title;
+    h.session_starts_at = req.session_starts_at;
+    h.session_ends_at = req.session_ends_at;
+    h.sealed_at = now;
+    h.entry_count = static_cast<std::uint32_t>(sequences.size());
+    h.first_sequence = sequences.front();
+    h.last_sequence = sequences.back();
+    for (std::uint64_t sequence : sequences) {
+      auto found = s_.outbox.get(t_, keys::outbox_key(sequence));
+      if (!found) return found.error();
+      if (!*found) return store_error::corrupted;  // indexed, unsealed, yet not in the outbox
+      std::string bytes{**found};                // LMDB's view ends with the next write
+      if (sequence == sequences.front()) {
+        auto first = decode_scan_record(bytes);
+        if (!first) return first.error();
+        h.meeting_id = first->meeting_id;
+        h.kind = first->kind;
+        h.units = first->units;
+      }
+      auto entry = s_.batch_entries.put(t_, keys::batch_entry_key(h.number, sequence), bytes,
+                                        lmdb::put_mode::no_overwrite);
+      if (!entry) return entry.error();
+      if (*entry == lmdb::put_outcome::key_existed) return store_error::corrupted;
+      auto gone = s_.outbox.del(t_, keys::outbox_key(sequence));
+      if (!gone) return gone.error();
+    }
+    h.batch_id = h.meeting_id + "/" + h.session_id + "/" + std::to_string(h.part);
+
+    auto header = encode(h);
+    if (!header) return header.error();
+    auto put = s_.batches.put(t_, keys::batch_key(h.number), *header, lmdb::put_mode::no_overwrite);
+    if (!put) return put.error();
+    if (*put == lmdb::put_outcome::key_existed) return store_error::corrupted;
+
+    state->parts = h.part;
+    state->sealed_entries += h.entry_count;
+    state->last_sealed_sequence = h.last_sequence;
+    state->last_sealed_at = now;
+    auto seals = s_.session_seals.put(t_, req.session_id, encode(*state));
+    if (!seals) return seals.error();
+    auto next = s_.meta.put(t_, keys::meta_next_batch, keys::be64(h.number + 1));
+    if (!next) return next.error();
+    return std::optional<batch_header>{std::move(h)};
   }
+
+  result<std::uint64_t> next_sequence() const { return read_meta(keys::meta_next_sequence); }
 
   status set_next_sequence(std::uint64_t next) {
     auto put = s_.meta.put(t_, keys::meta_next_sequence, keys::be64(next));
@@ -99,6 +161,22 @@ class write_txn {
   }
 
  private:
+  result<std::uint64_t> read_meta(std::string_view name) const {
+    auto bytes = s_.meta.get(t_, name);
+    if (!bytes) return bytes.error();
+    if (!*bytes) return store_error::corrupted;
+    auto value = keys::read_be64(**bytes);
+    if (!value) return store_error::corrupted;
+    return *value;
+  }
+
+  result<seal_state> read_seal_state(std::string_view session_id) const {
+    auto bytes = s_.session_seals.get(t_, session_id);
+    if (!bytes) return bytes.error();
+    if (!*bytes) return seal_state{};
+    return decode_seal_state(**bytes);
+  }
+
   const detail::scan_store_state& s_;
   const lmdb::txn& t_;
 };
@@ -129,11 +207,15 @@ result<batch_result> scan_store::try_commit(const write_batch& batch, unix_milli
     if (auto put = w.put_member(member); !put) return put.error();
   }
 
-  out.outbox_trimmed.reserve(batch.outbox_trims.size());
-  for (std::uint64_t through : batch.outbox_trims) {
-    auto erased = w.erase_outbox_through(through);
-    if (!erased) return erased.error();
-    out.outbox_trimmed.push_back(*erased);
+  for (const delivery_record& d : batch.deliveries) {
+    if (auto put = w.put_delivery(d); !put) return put.error();
+  }
+
+  out.seals.reserve(batch.seals.size());
+  for (const seal_request& req : batch.seals) {
+    auto sealed = w.seal(req, recorded_at);
+    if (!sealed) return sealed.error();
+    out.seals.push_back(std::move(*sealed));
   }
 
   if (!batch.scans.empty()) {

@@ -11,7 +11,10 @@ schema_action decide_schema(std::optional<std::uint64_t> stored_version,
     return contents == environment_contents::empty ? schema_action::initialize
                                                    : schema_action::refuse;
   }
-  return *stored_version == current_schema_version ? schema_action::open : schema_action::refuse;
+  if (*stored_version == current_schema_version) return schema_action::open;
+  // Version 2 only added databases, so a version 1 store upgrades in place.
+  if (*stored_version == 1) return schema_action::upgrade;
+  return schema_action::refuse;
 }
 
 std::optional<std::size_t> grown_map_size(std::size_t current, std::size_t limit) noexcept {

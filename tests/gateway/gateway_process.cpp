@@ -137,7 +137,7 @@ std::string test_meeting::slot(const std::string& session_id, tokens::sys_second
                       key, program.qr_prefix);
 }
 
-test_meeting make_test_meeting() {
+test_meeting make_test_meeting(const std::vector<test_session>& extra) {
   const auto now = floor<seconds>(system_clock::now());
   const auto t = [](sys_seconds s) { return tokens::format_rfc3339(s, hours{9}); };
   json::array sessions;
@@ -152,6 +152,9 @@ test_meeting make_test_meeting() {
   add("CLOSED", "終了した講演", now - hours{50}, now - hours{49}, "education", 1);
   add("FUTURE", "明日の講演", now + hours{24}, now + hours{25}, "education", 1);
   add("ATT", "学術総会 出席", now - hours{2}, now + hours{8}, "attendance", 10);
+  for (const test_session& e : extra) {
+    add(e.id.c_str(), e.title.c_str(), e.starts_at, e.ends_at, e.kind.c_str(), e.units);
+  }
   json::object doc{{"meeting", json::object{{"id", "TEST2026"},
                                             {"name", "テスト学会 2026"},
                                             {"utc_offset", "+09:00"},
@@ -173,14 +176,19 @@ std::string default_roster() {
   return csv;
 }
 
-gateway_process::gateway_process(const std::string& name, const std::string& extra_config)
-    : scratch_("checkin-" + name), meeting_(make_test_meeting()) {
+gateway_process::gateway_process(const std::string& name, const std::string& extra_config,
+                                 test_meeting meeting)
+    : scratch_("checkin-" + name), meeting_(std::move(meeting)) {
   write_text(dir() / "program.json", meeting_.program_json);
   tokens::write_key_pair(meeting_.key, dir() / "keys");
   // The test's own settings go in the TOML file; the harness's go in flags (which win).
   write_text(dir() / "gateway.toml", extra_config);
   import_roster(default_roster());
   start();
+}
+
+void gateway_process::set_config(const std::string& toml) {
+  write_text(dir() / "gateway.toml", toml);
 }
 
 gateway_process::~gateway_process() {

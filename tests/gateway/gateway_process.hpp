@@ -64,15 +64,25 @@ struct test_meeting {
   std::string poster(const std::string& session_id) const;  // QR text
   std::string slot(const std::string& session_id, tokens::sys_seconds at) const;
 };
+// A session a test adds to the standard ones.
+struct test_session {
+  std::string id;
+  std::string title;
+  tokens::sys_seconds starts_at;
+  tokens::sys_seconds ends_at;
+  std::string kind = "education";
+  double units = 1;
+};
 // Sessions: "OPEN" (now-30min .. now+30min), "OPEN2" (same), "CLOSED" (ended 2 days ago),
-// "FUTURE" (tomorrow), "ATT" (attendance, open).
-test_meeting make_test_meeting();
+// "FUTURE" (tomorrow), "ATT" (attendance, open), then `extra`.
+test_meeting make_test_meeting(const std::vector<test_session>& extra = {});
 
 class gateway_process {
  public:
   // Writes program, keys, roster and config under a fresh temp dir, imports the roster,
   // and starts the server. `extra_config` is appended to the TOML config.
-  explicit gateway_process(const std::string& name, const std::string& extra_config = {});
+  explicit gateway_process(const std::string& name, const std::string& extra_config = {},
+                           test_meeting meeting = make_test_meeting());
   ~gateway_process();  // SIGKILL if still running
 
   void start();
@@ -82,6 +92,8 @@ class gateway_process {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] const test_meeting& meeting() const noexcept { return meeting_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return scratch_.path(); }
+  // Replaces the TOML config; takes effect at the next start().
+  void set_config(const std::string& toml);
 
   // Imports a roster CSV text (test-cost hashes).
   void import_roster(const std::string& csv);

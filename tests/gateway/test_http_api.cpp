@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 namespace {
@@ -351,6 +353,103 @@ TEST(ScanApiDurability, RecordsSurviveCleanRestartAndKill9) {
   const auto mine = c.get("/v1/me/attendance", token);
   ASSERT_EQ(mine.status, 200u);
   EXPECT_EQ(mine.json().at("scans").as_array().size(), 2u);
+}
+
+// A store that cannot commit (here: the map is full and may not grow) answers 503 with
+// Retry-After, keeps every scan it acknowledged, and takes scans again once it has room.
+TEST(ScanApiDurability, FullStoreAnswers503AndRecoversWithRoom) {
+  const auto now = floor<seconds>(system_clock::now());
+  std::vector<test_session> many;
+  for (int i = 0; i < 100; ++i) {
+    many.push_back({"S" + std::to_string(i), "講演 " + std::to_string(i), now - minutes{30},
+                    now + minutes{30}});
+  }
+  const std::string tight =
+      "[storage]\nmap_size_mib = 1\nmap_size_limit_mib = 1\n"
+      "[scans]\nmember_rate_per_second = 0\n";
+  gateway_process gw("store-full", tight, make_test_meeting(many));
+  const auto& m = gw.meeting();
+
+  // member -> sessions the gateway acknowledged
+  std::map<std::string, std::set<std::string>> acked;
+  std::string full_member;
+  std::string full_token;
+  std::string full_session;
+  http_client c(gw.port());
+  for (int member = 1000; member < 1050 && full_member.empty(); ++member) {
+    const auto no = std::to_string(member);
+    const auto token = gw.login(no);
+    ASSERT_FALSE(token.empty());
+    json::array scans;
+    for (const auto& s : many) scans.push_back(json::object{{"qr", m.poster(s.id)}});
+    const auto a = c.post_json("/v1/scans/batch", json::object{{"scans", scans}}, token);
+    ASSERT_EQ(a.status, 200u) << a.body;
+    const auto results = a.json().at("results").as_array();
+    ASSERT_EQ(results.size(), many.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i].as_object();
+      const std::string status(r.at("status").as_string());
+      if (status == "recorded") {
+        acked[no].insert(many[i].id);
+      } else {
+        // Not stored: retryable, and the phone keeps it.
+        EXPECT_EQ(status, "failed") << r;
+        EXPECT_EQ(r.at("error"), "unavailable");
+        full_member = no;
+        full_token = token;
+        full_session = many[i].id;
+      }
+    }
+  }
+  ASSERT_FALSE(full_member.empty()) << "the 1 MiB map never filled";
+  ASSERT_FALSE(acked.empty());
+
+  // The batch failed as a whole; single scans, which need fewer pages, fill the rest until one
+  // gets a typed 503 with Retry-After.
+  http_answer single;
+  for (int member = 1000; member < 1050 && single.status != 503u; ++member) {
+    const auto no = std::to_string(member);
+    const auto token = gw.login(no);
+    for (const auto& s : many) {
+      if (acked[no].contains(s.id)) continue;
+      single = c.post_json("/v1/scans", json::object{{"qr", m.poster(s.id)}}, token);
+      if (single.status != 201u) {
+        full_member = no;
+        full_token = token;
+        full_session = s.id;
+        break;
+      }
+      acked[no].insert(s.id);
+    }
+  }
+  EXPECT_EQ(single.status, 503u) << single.body;
+  EXPECT_EQ(single.error(), "unavailable");
+  EXPECT_TRUE(single.headers.contains("retry-after"));
+  EXPECT_EQ(c.get("/healthz").status, 200u);  // reads still work
+
+  // Give the store room (an operator raises the limit) and restart: nothing acknowledged was
+  // lost, and the scan that failed is taken now, once.
+  EXPECT_EQ(gw.stop(), 0);
+  gw.set_config("[storage]\nmap_size_mib = 4\nmap_size_limit_mib = 64\n"
+                "[scans]\nmember_rate_per_second = 0\n");
+  gw.start();
+  http_client after(gw.port());
+  for (const auto& [no, sessions] : acked) {
+    const auto mine = after.get("/v1/me/attendance", gw.login(no));
+    ASSERT_EQ(mine.status, 200u);
+    std::set<std::string> stored;
+    const auto body = mine.json();
+    for (const auto& scan : body.at("scans").as_array()) {
+      stored.insert(std::string(scan.at("session_id").as_string()));
+    }
+    EXPECT_EQ(stored, sessions) << "member " << no;
+  }
+  const auto retried =
+      after.post_json("/v1/scans", json::object{{"qr", m.poster(full_session)}}, full_token);
+  EXPECT_EQ(retried.status, 201u) << retried.body;
+  EXPECT_EQ(after.post_json("/v1/scans", json::object{{"qr", m.poster(full_session)}}, full_token)
+                .status,
+            200u);
 }
 
 }  // namespace

@@ -176,6 +176,47 @@ TEST(Schema, Decisions) {
   EXPECT_EQ(decide_schema(current_schema_version, environment_contents::not_empty), open);
   EXPECT_EQ(decide_schema(current_schema_version + 1, environment_contents::not_empty), refuse);
   EXPECT_EQ(decide_schema(0, environment_contents::not_empty), refuse);
+  EXPECT_EQ(decide_schema(1, environment_contents::not_empty), upgrade);
+}
+
+TEST(RecordCodec, BatchHeaderSealStateAndDeliveryRoundTrip) {
+  batch_header h{.number = 42,
+                 .batch_id = "JSNM2026/EL-03/2",
+                 .meeting_id = "JSNM2026",
+                 .meeting_name = "第66回 日本核医学会学術総会",
+                 .session_id = "EL-03",
+                 .session_title = "教育講演 3",
+                 .session_starts_at = at_ms(1'700'000'000'000),
+                 .session_ends_at = std::nullopt,
+                 .kind = tokens::credit_kind::education,
+                 .units = tokens::credit_units{150},
+                 .part = 2,
+                 .sealed_at = at_ms(1'700'000'900'123),
+                 .entry_count = 3,
+                 .first_sequence = 10,
+                 .last_sequence = 99};
+  EXPECT_EQ(decode_batch_header(encode(h).value()).value(), h);
+  h.session_ends_at = at_ms(1'700'000'600'000);
+  EXPECT_EQ(decode_batch_header(encode(h).value()).value(), h);
+  std::string trailing = encode(h).value() + "x";
+  EXPECT_EQ(decode_batch_header(trailing).error(), store_error::corrupted);
+  h.meeting_id.clear();
+  EXPECT_EQ(encode(h).error(), store_error::invalid_record);
+
+  seal_state st{.parts = 3, .sealed_entries = 2000, .last_sealed_sequence = 123456,
+                .last_sealed_at = at_ms(5)};
+  EXPECT_EQ(decode_seal_state(encode(st)).value(), st);
+  EXPECT_EQ(decode_seal_state(encode(seal_state{})).value(), seal_state{});
+  EXPECT_EQ(decode_seal_state(encode(st).substr(1)).error(), store_error::corrupted);
+
+  delivery_record d{.batch_number = 42, .sink = "membership-webhook",
+                    .state = delivery_state::failed, .attempts = 7,
+                    .last_attempt_at = at_ms(10), .next_attempt_at = std::nullopt,
+                    .delivered_at = at_ms(30), .last_error = "HTTP 422 unknown member 00123"};
+  EXPECT_EQ(decode_delivery_record(encode(d).value()).value(), d);
+  std::string bad_state = encode(d).value();
+  bad_state[1 + 8] = 9;  // state byte
+  EXPECT_EQ(decode_delivery_record(bad_state).error(), store_error::corrupted);
 }
 
 TEST(Schema, MapGrowthDoublesUpToTheLimit) {

@@ -174,7 +174,7 @@ TEST_F(GroupCommitterTest, RecordedAtIsStampedPerBatchFromTheClock) {
   EXPECT_EQ(r->record.scanned_at, at_ms(1'700'000'000'000));
 }
 
-TEST_F(GroupCommitterTest, MembersAndOutboxTrimsGoThroughTheWriter) {
+TEST_F(GroupCommitterTest, MembersSealsAndDeliveriesGoThroughTheWriter) {
   auto store = open_store();
   group_committer committer{store};
   std::promise<status> member_done;
@@ -185,10 +185,32 @@ TEST_F(GroupCommitterTest, MembersAndOutboxTrimsGoThroughTheWriter) {
 
   ASSERT_TRUE(submit_and_wait(committer, make_draft(1, "S1")));
   ASSERT_TRUE(submit_and_wait(committer, make_draft(2, "S1")));
-  std::promise<result<std::size_t>> trim_done;
-  committer.submit_outbox_trim(1, [&](result<std::size_t> n) { trim_done.set_value(n); });
-  EXPECT_EQ(trim_done.get_future().get().value(), 1U);
-  EXPECT_EQ(store.outbox_from(0, 10).value().size(), 1U);
+  std::promise<result<std::optional<batch_header>>> seal_done;
+  committer.submit_seal(seal_request{.session_id = "S1"},
+                        [&](result<std::optional<batch_header>> h) { seal_done.set_value(h); });
+  auto sealed = seal_done.get_future().get();
+  ASSERT_TRUE(sealed && sealed->has_value());
+  EXPECT_EQ((*sealed)->entry_count, 2U);
+  EXPECT_TRUE(store.outbox_from(0, 10).value().empty());
+
+  std::promise<status> delivery_done;
+  committer.submit_delivery(
+      delivery_record{.batch_number = (*sealed)->number, .sink = "webhook",
+                      .state = delivery_state::delivered},
+      [&](status s) { delivery_done.set_value(s); });
+  EXPECT_TRUE(delivery_done.get_future().get());
+  EXPECT_EQ(store.find_delivery((*sealed)->number, "webhook").value()->state,
+            delivery_state::delivered);
+
+  // Requests that cannot be stored are refused before they are queued.
+  std::promise<status> bad_delivery;
+  committer.submit_delivery(delivery_record{.batch_number = 1, .sink = ""},
+                            [&](status s) { bad_delivery.set_value(s); });
+  EXPECT_EQ(bad_delivery.get_future().get().error(), store_error::invalid_record);
+  std::promise<result<std::optional<batch_header>>> bad_seal;
+  committer.submit_seal(seal_request{.session_id = ""},
+                        [&](result<std::optional<batch_header>> h) { bad_seal.set_value(h); });
+  EXPECT_EQ(bad_seal.get_future().get().error(), store_error::invalid_record);
 }
 
 TEST_F(GroupCommitterTest, StopDrainsTheQueueThenRefuses) {

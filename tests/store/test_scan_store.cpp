@@ -150,32 +150,150 @@ TEST_F(ScanStoreTest, MemberNumbersAreExactStrings) {
   EXPECT_EQ(rejected.error(), store_error::invalid_record);
 }
 
-TEST_F(ScanStoreTest, OutboxReadsFromASequenceAndTrimsUpTo) {
+TEST_F(ScanStoreTest, OutboxReadsFromASequence) {
   auto s = open_store();
   std::vector<scan_draft> drafts;
   for (std::uint64_t m = 1; m <= 10; ++m) drafts.push_back(make_draft(m, "S1"));
   record(s, drafts);
-
   auto tail = s.outbox_from(8, 100).value();
   ASSERT_EQ(tail.size(), 3U);
   EXPECT_EQ(tail[0].sequence, 8U);
+  EXPECT_EQ(tail[0].scan.member, member_no{"8"});
+}
 
-  write_batch trim;
-  trim.outbox_trims = {4};
-  auto trimmed = s.commit_batch(trim, at_ms(0)).value();
-  EXPECT_EQ(trimmed.outbox_trimmed, std::vector<std::size_t>{4});
-  auto rest = s.outbox_from(0, 100).value();
-  ASSERT_EQ(rest.size(), 6U);
-  EXPECT_EQ(rest[0].sequence, 5U);
-  // Scans and counters are not part of the outbox.
-  EXPECT_EQ(s.session_attendance("S1").value().size(), 10U);
-  // A trim in the same batch as new scans never erases them.
-  write_batch both;
-  both.outbox_trims = {1000};
-  both.scans = {make_draft(11, "S1")};
-  auto r = s.commit_batch(both, at_ms(0)).value();
-  EXPECT_EQ(r.outbox_trimmed, std::vector<std::size_t>{6});
-  EXPECT_EQ(s.outbox_from(0, 100).value().size(), 1U);
+seal_request seal_of(std::string session) {
+  return seal_request{.session_id = std::move(session),
+                      .meeting_name = "第65回 学術総会",
+                      .session_title = "教育講演 1",
+                      .session_starts_at = at_ms(1000),
+                      .session_ends_at = at_ms(2000)};
+}
+
+TEST_F(ScanStoreTest, SealMovesASessionsScansFromTheOutboxIntoABatch) {
+  auto s = open_store();
+  std::vector<scan_draft> drafts;
+  for (std::uint64_t m = 1; m <= 5; ++m) drafts.push_back(make_draft(m, "S1"));
+  drafts.push_back(make_draft(1, "S2"));
+  record(s, drafts);
+
+  write_batch w;
+  w.seals = {seal_of("S1")};
+  auto sealed = s.commit_batch(w, at_ms(9000)).value();
+  ASSERT_EQ(sealed.seals.size(), 1U);
+  ASSERT_TRUE(sealed.seals[0].has_value());
+  const batch_header& h = *sealed.seals[0];
+  EXPECT_EQ(h.number, 1U);
+  EXPECT_EQ(h.part, 1U);
+  EXPECT_EQ(h.part_kind(), batch_part_kind::main);
+  EXPECT_EQ(h.batch_id, "JSXX2025/S1/1");
+  EXPECT_EQ(h.meeting_id, "JSXX2025");
+  EXPECT_EQ(h.meeting_name, "第65回 学術総会");
+  EXPECT_EQ(h.session_title, "教育講演 1");
+  EXPECT_EQ(h.session_ends_at, at_ms(2000));
+  EXPECT_EQ(h.sealed_at, at_ms(9000));
+  EXPECT_EQ(h.entry_count, 5U);
+  EXPECT_EQ(h.first_sequence, 1U);
+  EXPECT_EQ(h.last_sequence, 5U);
+
+  // The batch holds the five S1 scans in order; only S2's scan is left in the outbox.
+  auto batch = s.find_batch(1).value();
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->header, h);
+  ASSERT_EQ(batch->entries.size(), 5U);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(batch->entries[i], s.find_scan(member_no{std::to_string(i + 1)}, "S1").value());
+  }
+  auto outbox = s.outbox_from(0, 100).value();
+  ASSERT_EQ(outbox.size(), 1U);
+  EXPECT_EQ(outbox[0].scan.session_id, "S2");
+  // Sealing takes nothing from the scans themselves.
+  EXPECT_EQ(s.session_attendance("S1").value().size(), 5U);
+  EXPECT_EQ(s.session_count("S1").value(), 5U);
+
+  const seal_state st = s.find_seal_state("S1").value();
+  EXPECT_EQ(st.parts, 1U);
+  EXPECT_EQ(st.sealed_entries, 5U);
+  EXPECT_EQ(st.last_sealed_sequence, 5U);
+  EXPECT_EQ(st.last_sealed_at, at_ms(9000));
+  EXPECT_EQ(s.find_seal_state("S2").value(), seal_state{});
+}
+
+TEST_F(ScanStoreTest, NothingIsSealedTwiceAndLateScansMakeSupplementaryBatches) {
+  auto s = open_store();
+  record(s, {make_draft(1, "S1"), make_draft(2, "S1")});
+  write_batch w;
+  w.seals = {seal_of("S1")};
+  ASSERT_TRUE(s.commit_batch(w, at_ms(10)).value().seals[0].has_value());
+  // Nothing new: no batch.
+  auto again = s.commit_batch(w, at_ms(20)).value();
+  EXPECT_FALSE(again.seals[0].has_value());
+  EXPECT_EQ(s.batches().value().size(), 1U);
+
+  // An offline upload after the seal goes into part 2, with only the new scan.
+  record(s, {make_draft(3, "S1"), make_draft(1, "S1")});  // member 1 is a duplicate
+  auto late = s.commit_batch(w, at_ms(30)).value();
+  ASSERT_TRUE(late.seals[0].has_value());
+  EXPECT_EQ(late.seals[0]->batch_id, "JSXX2025/S1/2");
+  EXPECT_EQ(late.seals[0]->part_kind(), batch_part_kind::supplementary);
+  EXPECT_EQ(late.seals[0]->number, 2U);
+  auto part2 = s.find_batch(2).value();
+  ASSERT_TRUE(part2.has_value());
+  ASSERT_EQ(part2->entries.size(), 1U);
+  EXPECT_EQ(part2->entries[0].member, member_no{"3"});
+  EXPECT_TRUE(s.outbox_from(0, 100).value().empty());
+  EXPECT_EQ(s.find_seal_state("S1").value().sealed_entries, 3U);
+
+  auto headers = s.batches(1).value();  // after batch 1
+  ASSERT_EQ(headers.size(), 1U);
+  EXPECT_EQ(headers[0].number, 2U);
+  EXPECT_FALSE(s.find_batch(3).value().has_value());
+}
+
+TEST_F(ScanStoreTest, ASealInTheSameTransactionAsScansTakesOnlyEarlierOnes) {
+  auto s = open_store();
+  record(s, {make_draft(1, "S1")});
+  write_batch w;
+  w.seals = {seal_of("S1")};
+  w.scans = {make_draft(2, "S1")};
+  auto r = s.commit_batch(w, at_ms(5)).value();
+  ASSERT_TRUE(r.seals[0].has_value());
+  EXPECT_EQ(r.seals[0]->entry_count, 1U);
+  ASSERT_EQ(s.outbox_from(0, 10).value().size(), 1U);
+  EXPECT_EQ(s.outbox_from(0, 10).value()[0].scan.member, member_no{"2"});
+}
+
+TEST_F(ScanStoreTest, DeliveryRecordsAreStoredAndReplaced) {
+  auto s = open_store();
+  delivery_record d{.batch_number = 7,
+                    .sink = "webhook",
+                    .state = delivery_state::pending,
+                    .attempts = 2,
+                    .last_attempt_at = at_ms(100),
+                    .next_attempt_at = at_ms(200),
+                    .delivered_at = std::nullopt,
+                    .last_error = "HTTP 503"};
+  write_batch w;
+  w.deliveries = {d};
+  ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+  EXPECT_EQ(s.find_delivery(7, "webhook").value(), d);
+  EXPECT_FALSE(s.find_delivery(7, "db").value().has_value());
+
+  d.state = delivery_state::delivered;
+  d.attempts = 3;
+  d.next_attempt_at.reset();
+  d.delivered_at = at_ms(300);
+  delivery_record other{.batch_number = 7, .sink = "db", .state = delivery_state::failed};
+  w.deliveries = {d, other};
+  ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
+  auto all = s.deliveries().value();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0], other);  // "db" sorts before "webhook" within batch 7
+  EXPECT_EQ(all[1], d);
+
+  w.deliveries = {delivery_record{.batch_number = 1, .sink = ""}};
+  auto bad = s.commit_batch(w, at_ms(0));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), store_error::invalid_record);
 }
 
 TEST_F(ScanStoreTest, MembersUpsertGetIterate) {
@@ -243,6 +361,30 @@ TEST_F(ScanStoreTest, RefusesANewerSchema) {
   auto s = scan_store::open({.directory = dir_.path() / "db", .map_size = std::size_t{64} << 20});
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error(), store_error::unsupported_schema);
+}
+
+// A version 1 store (before sealing existed) opens as version 2 with its scans, and seals.
+TEST_F(ScanStoreTest, UpgradesASchemaVersion1StoreInPlace) {
+  {
+    auto s = open_store();
+    record(s, {make_draft(1, "S1")});
+  }
+  {
+    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20,
+                                                    .max_dbs = 16}).value();
+    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
+    auto meta = lmdb::dbi::open_existing(t, "meta").value().value();
+    ASSERT_TRUE(meta.put(t, keys::meta_schema_version, keys::be64(1)));
+    ASSERT_TRUE(meta.del(t, keys::meta_next_batch));
+    ASSERT_TRUE(t.commit());
+  }
+  auto s = open_store();
+  EXPECT_TRUE(s.find_scan(member_no{"1"}, "S1").value().has_value());
+  write_batch w;
+  w.seals = {seal_request{.session_id = "S1"}};
+  auto sealed = s.commit_batch(w, at_ms(1)).value();
+  ASSERT_TRUE(sealed.seals[0].has_value());
+  EXPECT_EQ(sealed.seals[0]->number, 1U);
 }
 
 TEST_F(ScanStoreTest, RefusesAnEnvironmentThatIsNotAScanStore) {

@@ -7,6 +7,7 @@
 #include "gateway/config.hpp"
 #include "gateway/login_throttle.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/organizer_keys.hpp"
 #include "gateway/password.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/router.hpp"
@@ -34,6 +35,8 @@ struct gateway_services {
   const password_verifier& passwords;
   net::thread_pool& password_pool;  // blocking password checks run here, not on I/O threads
   metrics& stats;
+  const organizer_keys& organizers;
+  std::vector<std::string> sink_names;  // configured sinks, for /v1/sync/status
 };
 
 class gateway_app final : public http_app {
@@ -70,6 +73,13 @@ class gateway_app final : public http_app {
   net::awaitable<response> post_scan(request_context& ctx);
   net::awaitable<response> post_scan_batch(request_context& ctx);
   net::awaitable<response> my_attendance(request_context& ctx);
+  // Organizer routes (app_organizers.cpp): an organizer API key, never a member token.
+  [[nodiscard]] std::optional<response> check_organizer(const request_context& ctx) const;
+  net::awaitable<response> list_sessions(request_context& ctx);
+  net::awaitable<response> session_attendance(request_context& ctx);
+  net::awaitable<response> sync_status(request_context& ctx);
+  net::awaitable<response> credits(request_context& ctx);
+
   net::awaitable<response> healthz(request_context& ctx);
   net::awaitable<response> prometheus(request_context& ctx);
   net::awaitable<response> openapi(request_context& ctx);

@@ -5,6 +5,7 @@
 
 #include "gateway/scan_rules.hpp"
 #include "gateway/server.hpp"
+#include "gateway/sync/sync_policy.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,34 @@
 #include <vector>
 
 namespace checkin::gateway {
+
+// [[sync.http]]: a webhook sink. The secret is read from secret_file at start-up.
+struct http_sink_config {
+  std::string name = "membership-webhook";
+  std::string url;
+  std::filesystem::path secret_file;
+  std::chrono::seconds connect_timeout{5};
+  std::chrono::seconds request_timeout{30};
+  std::filesystem::path ca_file;  // empty: the system's trusted CAs
+};
+
+// [[sync.postgresql]]: a PostgreSQL sink. conninfo_file keeps the password out of the config.
+struct pg_sink_config {
+  std::string name = "membership-db";
+  std::string conninfo;
+  std::filesystem::path conninfo_file;
+  std::string schema = "public";
+  bool create_tables = true;
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds statement_timeout{30};
+};
+
+// [[organizers.keys]]: an API key for the organizer routes, stored as the SHA-256 of the key
+// (`checkin-gateway organizer-key` makes one).
+struct organizer_key {
+  std::string name;
+  std::string sha256_hex;  // 64 lower-case hex digits
+};
 
 struct gateway_config {
   // [server]
@@ -51,6 +80,16 @@ struct gateway_config {
   std::chrono::seconds login_lockout{std::chrono::minutes{15}};
   unsigned address_login_max_failures = 200;  // a venue NAT puts thousands behind one address
   unsigned password_threads = 0;              // 0: one per core
+
+  // [sync]
+  sync::seal_timing sealing;
+  sync::retry_policy retry;
+  std::chrono::milliseconds sync_poll_interval{std::chrono::seconds{2}};
+  std::vector<http_sink_config> http_sinks;
+  std::vector<pg_sink_config> pg_sinks;
+
+  // [organizers]
+  std::vector<organizer_key> organizer_keys;
 
   // [log]
   std::string log_level = "info";

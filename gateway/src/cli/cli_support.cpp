@@ -112,4 +112,20 @@ void add_program_option(CLI::App& cmd, std::string& path) {
       ->check(CLI::ExistingFile);
 }
 
+void add_config_options(CLI::App& cmd, config_options& o) {
+  cmd.add_option("--config", o.config_file, "TOML configuration file (docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--data-dir", o.data_dir, "The gateway's data folder (default: data)");
+  cmd.add_option("--program", o.program, "Meeting program (default: the embedded demo)")
+      ->check(CLI::ExistingFile);
+}
+
+gateway::gateway_config load_config(const config_options& o) {
+  gateway::gateway_config c;
+  if (!o.config_file.empty()) c = gateway::load_config(o.config_file, c);
+  if (!o.data_dir.empty()) c.data_dir = o.data_dir;
+  if (!o.program.empty()) c.program = o.program;
+  return c;
+}
+
 }  // namespace checkin::cli

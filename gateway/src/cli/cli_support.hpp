@@ -2,6 +2,7 @@
 // Shared pieces of the subcommands: where the program and keys come from by default,
 // and how claims are shown to a person.
 
+#include "gateway/config.hpp"
 #include "store/scan_store.hpp"
 #include "tokens/key_ring.hpp"
 #include "tokens/program.hpp"
@@ -47,5 +48,16 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
 
 // Adds the common "--program FILE" option.
 void add_program_option(CLI::App& cmd, std::string& path);
+
+// --config, --data-dir and --program: how the commands that read the gateway's data find the
+// same configuration `serve` uses.
+struct config_options {
+  std::string config_file;
+  std::string data_dir;
+  std::string program;
+};
+void add_config_options(CLI::App& cmd, config_options& o);
+// Embedded defaults, then the TOML file, then the flags.
+[[nodiscard]] gateway::gateway_config load_config(const config_options& o);
 
 }  // namespace checkin::cli

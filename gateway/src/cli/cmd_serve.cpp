@@ -5,6 +5,9 @@
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
 #include "gateway/member_import.hpp"
+#include "gateway/organizer_keys.hpp"
+#include "gateway/sync/configured_sinks.hpp"
+#include "gateway/sync/sync_service.hpp"
 #include "tokens/rfc3339.hpp"
 
 #include <boost/asio/thread_pool.hpp>
@@ -20,10 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct serve_options {
-  std::string config_file;
+  config_options files;
   std::string listen;
-  std::string data_dir;
-  std::string program;
   std::vector<std::string> public_keys;
   unsigned threads = 0;
   bool threads_set = false;
@@ -34,13 +35,10 @@ struct serve_options {
 };
 
 gateway::gateway_config effective_config(const serve_options& o) {
-  gateway::gateway_config c;
-  if (!o.config_file.empty()) c = gateway::load_config(o.config_file, c);
+  auto c = load_config(o.files);
   if (!o.listen.empty() && !gateway::set_listen(c, o.listen)) {
     throw std::runtime_error("--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
   }
-  if (!o.data_dir.empty()) c.data_dir = o.data_dir;
-  if (!o.program.empty()) c.program = o.program;
   if (!o.public_keys.empty()) c.public_keys.assign(o.public_keys.begin(), o.public_keys.end());
   if (o.threads_set) c.threads = o.threads;
   if (!o.log_level.empty()) c.log_level = o.log_level;
@@ -117,7 +115,10 @@ int run_serve(const serve_options& o) {
   };
   store::group_committer committer(store, committer_options);
 
-  gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool, stats});
+  const gateway::organizer_keys organizers(c.organizer_keys);
+  auto sinks = gateway::sync::configured_sinks(c);
+  gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool,
+                            stats, organizers, gateway::sync::configured_sink_names(c)});
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
   server.listen(c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
@@ -129,7 +130,34 @@ int run_serve(const serve_options& o) {
   std::fflush(stdout);
   if (o.demo) print_demo_help(c, program, server.port());
 
+  // Sealing and delivery run beside the server, off the I/O threads.
+  if (sinks.empty()) {
+    spdlog::info("sync: no sink configured; sealed batches stay in the store "
+                 "(checkin-gateway sync export writes them as files)");
+  }
+  gateway::sync::sync_service sync(
+      store, committer, program, std::move(sinks),
+      gateway::sync::sync_options{.sealing = c.sealing,
+                                  .retry = c.retry,
+                                  .poll_interval = c.sync_poll_interval,
+                                  .clock = {}});
+  stats.add_source([&sync](std::string& out) {
+    const auto& n = sync.counters();
+    const auto value = [](const std::atomic<std::uint64_t>& a) {
+      return static_cast<double>(a.load(std::memory_order_relaxed));
+    };
+    gateway::append_metric(out, "checkin_sync_batches_sealed_total",
+                           "Batches sealed by this process.", "counter", value(n.batches_sealed));
+    gateway::append_metric(out, "checkin_sync_delivered_total",
+                           "Batch deliveries acknowledged by a sink.", "counter", value(n.delivered));
+    gateway::append_metric(out, "checkin_sync_retries_total",
+                           "Delivery attempts that will be retried.", "counter", value(n.retries));
+    gateway::append_metric(out, "checkin_sync_failed_total",
+                           "Deliveries a sink refused (parked).", "counter", value(n.failed));
+  });
+
   server.run();
+  sync.stop();  // the attempt in progress ends within its sink's timeouts
   committer.stop();
   password_pool.join();
   const auto st = committer.stats();
@@ -147,11 +175,8 @@ void add_serve_command(CLI::App& app) {
       "Defaults: listen 127.0.0.1:8080, data in ./data, the embedded demo program. "
       "SIGTERM/SIGINT stop it gracefully.");
   auto o = std::make_shared<serve_options>();
-  cmd->add_option("--config", o->config_file, "TOML configuration file (docs/configuration.md)")
-      ->check(CLI::ExistingFile);
+  add_config_options(*cmd, o->files);
   cmd->add_option("--listen", o->listen, "Address and port, e.g. 0.0.0.0:8080 (port 0: any free port)");
-  cmd->add_option("--data-dir", o->data_dir, "Folder for the LMDB store, keys and secrets");
-  cmd->add_option("--program", o->program, "Meeting program (program.json)")->check(CLI::ExistingFile);
   cmd->add_option("--pub", o->public_keys, "Public key file(s) accepted for QR tokens");
   cmd->add_option("--threads", o->threads, "I/O threads (default: one per core)")
       ->each([o](const std::string&) { o->threads_set = true; });

@@ -54,7 +54,8 @@ struct committer_stats {
 // submit returns). They must be quick and must not throw: post the work elsewhere.
 using scan_completion = unique_callback<void(scan_result)>;
 using member_completion = unique_callback<void(status)>;
-using trim_completion = unique_callback<void(result<std::size_t>)>;
+using seal_completion = unique_callback<void(result<std::optional<batch_header>>)>;
+using delivery_completion = unique_callback<void(status)>;
 
 class group_committer {
  public:
@@ -69,8 +70,11 @@ class group_committer {
   // when the request was not queued.
   void submit_scan(scan_draft draft, scan_completion done);
   void submit_member(member_record member, member_completion done);
-  // Erases outbox entries with sequence <= through; the completion gets how many went.
-  void submit_outbox_trim(std::uint64_t through, trim_completion done);
+  // Seals the session's unsealed scans into its next batch (scan_store::commit_batch); the
+  // completion gets the new batch's header, or nullopt when there was nothing to seal.
+  void submit_seal(seal_request request, seal_completion done);
+  // Stores a delivery record, replacing the one for the same batch and sink.
+  void submit_delivery(delivery_record record, delivery_completion done);
 
   // Commits everything already queued, then joins the writer. Idempotent; from then on
   // submissions are answered shutting_down. Not from a completion (the writer cannot join
@@ -88,11 +92,15 @@ class group_committer {
     member_record member{};
     member_completion done;
   };
-  struct trim_job {
-    std::uint64_t through = 0;
-    trim_completion done;
+  struct seal_job {
+    seal_request request{};
+    seal_completion done;
   };
-  using job = std::variant<scan_job, member_job, trim_job>;
+  struct delivery_job {
+    delivery_record record{};
+    delivery_completion done;
+  };
+  using job = std::variant<scan_job, member_job, seal_job, delivery_job>;
 
   void enqueue(job j);
   void run();

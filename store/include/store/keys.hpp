@@ -8,7 +8,11 @@
 //   outbox          be64(sequence)                             -> scan record
 //   members         member                                     -> member record
 //   session_counts  session_id                                 -> be64(count)
-//   meta            ASCII name ("schema_version", "next_sequence") -> be64
+//   meta            ASCII name ("schema_version", "next_sequence", "next_batch") -> be64
+//   batches         be64(batch number)                         -> batch header
+//   batch_entries   be64(batch number) · be64(sequence)        -> scan record
+//   session_seals   session_id                                 -> seal state
+//   deliveries      be64(batch number) · sink name             -> delivery record
 
 #include "store/records.hpp"
 
@@ -43,7 +47,12 @@ inline constexpr std::size_t max_id_bytes = 255;
 [[nodiscard]] std::string member_key(const member_no& member);
 [[nodiscard]] std::string outbox_key(std::uint64_t sequence);
 
+[[nodiscard]] std::string batch_key(std::uint64_t number);
+[[nodiscard]] std::string batch_entry_key(std::uint64_t number, std::uint64_t sequence);
+[[nodiscard]] std::string delivery_key(std::uint64_t number, std::string_view sink);
+
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_next_sequence = "next_sequence";
+inline constexpr std::string_view meta_next_batch = "next_batch";
 
 }  // namespace checkin::store::keys

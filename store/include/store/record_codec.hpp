@@ -9,6 +9,18 @@
 //   meeting_id · str8 session_id · [str8 scan_id] · [str8 device_id]
 // member record, format 1:
 //   u8 format=1 · str8 member · i64 updated_at_ms · u8 status · str16 name · str16 password_hash
+// batch header, format 1:
+//   u8 format=1 · u64 number · u32 part · i64 sealed_at_ms · u32 entry_count · u64 first_sequence
+//   · u64 last_sequence · u16 units · u8 kind · u8 flags (bit0 starts_at, bit1 ends_at) ·
+//   [i64 starts_at_ms] · [i64 ends_at_ms] · str16 batch_id · str8 meeting_id · str8 session_id ·
+//   str16 meeting_name · str16 session_title
+// seal state, format 1:
+//   u8 format=1 · u32 parts · u64 sealed_entries · u64 last_sealed_sequence · u8 flags (bit0
+//   last_sealed_at) · [i64 last_sealed_at_ms]
+// delivery record, format 1:
+//   u8 format=1 · u64 batch_number · u8 state · u32 attempts · u8 flags (bit0 last_attempt_at,
+//   bit1 next_attempt_at, bit2 delivered_at) · [i64 ...] in that order · str8 sink ·
+//   str16 last_error
 
 #include "store/records.hpp"
 #include "store/store_error.hpp"
@@ -36,5 +48,17 @@ inline constexpr std::size_t max_member_text_bytes = 65535;  // name, password_h
 
 [[nodiscard]] result<std::string> encode(const member_record& record);
 [[nodiscard]] result<member_record> decode_member_record(std::string_view bytes);
+
+// invalid_record when an id is not keys::is_storable_id or a text is over 65,535 bytes.
+[[nodiscard]] result<std::string> encode(const batch_header& header);
+[[nodiscard]] result<batch_header> decode_batch_header(std::string_view bytes);
+
+[[nodiscard]] std::string encode(const seal_state& state);
+[[nodiscard]] result<seal_state> decode_seal_state(std::string_view bytes);
+
+// invalid_record when the sink name is not keys::is_storable_id or last_error is over 65,535
+// bytes.
+[[nodiscard]] result<std::string> encode(const delivery_record& record);
+[[nodiscard]] result<delivery_record> decode_delivery_record(std::string_view bytes);
 
 }  // namespace checkin::store

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace checkin::store {
 
@@ -80,6 +81,91 @@ struct outbox_entry {
   scan_record scan{};
 
   friend bool operator==(const outbox_entry&, const outbox_entry&) = default;
+};
+
+// ---- sealed batches: what the membership system receives ---------------------------------------
+
+// The first batch of a session is sealed when the session is over (ends_at + grace); scans that
+// arrive after it (offline uploads) go into supplementary batches, parts 2, 3, ...
+enum class batch_part_kind : std::uint8_t { main = 1, supplementary = 2 };
+[[nodiscard]] std::string_view to_string(batch_part_kind k) noexcept;
+
+// Everything a sink needs to describe a batch without the program: the names are copied from
+// the program when the batch is sealed and never change afterwards.
+struct batch_header {
+  std::uint64_t number = 0;  // store-wide, from 1, in seal order
+  std::string batch_id{};      // stable: "<meeting_id>/<session_id>/<part>", e.g. "JSCNM2026/S01/1"
+  std::string meeting_id{};
+  std::string meeting_name{};  // UTF-8
+  std::string session_id{};
+  std::string session_title{};  // UTF-8
+  std::optional<unix_millis> session_starts_at{};
+  std::optional<unix_millis> session_ends_at{};
+  tokens::credit_kind kind = tokens::credit_kind::attendance;
+  tokens::credit_units units{};
+  std::uint32_t part = 1;  // 1: main; 2 and up: supplementary
+  unix_millis sealed_at{};
+  std::uint32_t entry_count = 0;
+  std::uint64_t first_sequence = 0;  // of the scans in it
+  std::uint64_t last_sequence = 0;
+
+  [[nodiscard]] batch_part_kind part_kind() const noexcept {
+    return part == 1 ? batch_part_kind::main : batch_part_kind::supplementary;
+  }
+  friend bool operator==(const batch_header&, const batch_header&) = default;
+};
+
+// A sealed batch: its header and its scans in sequence order, one per member (a member appears
+// in at most one batch of a session, because a scan is recorded once per member and session and
+// sealed once).
+struct sealed_batch {
+  batch_header header{};
+  std::vector<scan_record> entries{};
+
+  friend bool operator==(const sealed_batch&, const sealed_batch&) = default;
+};
+
+// What the store knows of a session's sealing: how many parts it has sealed and up to which
+// scan. Scans of the session with a sequence above last_sealed_sequence are still in the outbox.
+struct seal_state {
+  std::uint32_t parts = 0;
+  std::uint64_t sealed_entries = 0;
+  std::uint64_t last_sealed_sequence = 0;
+  std::optional<unix_millis> last_sealed_at{};
+
+  friend bool operator==(const seal_state&, const seal_state&) = default;
+};
+
+// A request to seal a session's unsealed scans into its next batch. The names and times are
+// copied from the program into the batch header; kind, units and the meeting id come from the
+// scans themselves (what the members were told when they scanned).
+struct seal_request {
+  std::string session_id{};
+  std::string meeting_name{};
+  std::string session_title{};
+  std::optional<unix_millis> session_starts_at{};
+  std::optional<unix_millis> session_ends_at{};
+};
+
+enum class delivery_state : std::uint8_t {
+  pending = 1,    // not yet acknowledged; retried at next_attempt_at
+  delivered = 2,  // acknowledged by the sink: final
+  failed = 3,     // refused by the sink: parked until an operator retries it
+};
+[[nodiscard]] std::string_view to_string(delivery_state s) noexcept;
+
+// Where one batch stands with one sink. No record means "pending, never attempted".
+struct delivery_record {
+  std::uint64_t batch_number = 0;
+  std::string sink{};  // the sink's configured name, 1..255 bytes
+  delivery_state state = delivery_state::pending;
+  std::uint32_t attempts = 0;
+  std::optional<unix_millis> last_attempt_at{};
+  std::optional<unix_millis> next_attempt_at{};  // pending only; none: as soon as possible
+  std::optional<unix_millis> delivered_at{};
+  std::string last_error{};  // the sink's detail for the last attempt that did not deliver
+
+  friend bool operator==(const delivery_record&, const delivery_record&) = default;
 };
 
 }  // namespace checkin::store

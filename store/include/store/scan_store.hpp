@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace checkin::store {
@@ -33,17 +34,20 @@ struct store_options {
   unsigned max_readers = 126;
 };
 
-// Everything one write transaction does. Applied in this order: member upserts, outbox trims,
-// scans (so a trim never erases a scan recorded in the same batch).
+// Everything one write transaction does. Applied in this order: member upserts, delivery
+// records, seals, scans (so a seal takes exactly the scans committed before this transaction).
 struct write_batch {
   std::vector<member_record> members;
-  std::vector<std::uint64_t> outbox_trims;  // erase outbox entries with sequence <= each value
+  std::vector<delivery_record> deliveries;  // stored as given, replacing the batch/sink record
+  std::vector<seal_request> seals;
   std::vector<scan_draft> scans;
 };
 
 struct batch_result {
-  std::vector<std::size_t> outbox_trimmed;  // entries erased, one per write_batch::outbox_trims
-  std::vector<scan_result> scans;           // one per write_batch::scans, same order
+  // One per write_batch::seals: the new batch's header, or nullopt when the session had no
+  // unsealed scans (no batch is made).
+  std::vector<std::optional<batch_header>> seals;
+  std::vector<scan_result> scans;  // one per write_batch::scans, same order
 };
 
 struct store_stats {
@@ -95,11 +99,30 @@ class scan_store {
   // Scans recorded for the session (duplicates not counted).
   [[nodiscard]] result<std::uint64_t> session_count(std::string_view session_id) const;
 
-  // Outbox entries with sequence >= first_sequence, in sequence order.
+  // Recorded counts of every session with scans, in session id byte order.
+  [[nodiscard]] result<std::vector<std::pair<std::string, std::uint64_t>>> session_counts() const;
+
+  // Outbox entries (recorded, not yet sealed) with sequence >= first_sequence, in sequence order.
   [[nodiscard]] result<std::vector<outbox_entry>> outbox_from(std::uint64_t first_sequence,
                                                               std::size_t limit) const;
   // The sequence number the next recorded scan will get (sequences start at 1).
   [[nodiscard]] result<std::uint64_t> next_sequence() const;
+
+  // ---- sealed batches and their delivery (scan_store_batches.cpp) ------------------------------
+  // A session's sealing so far (all zero when nothing was sealed).
+  [[nodiscard]] result<seal_state> find_seal_state(std::string_view session_id) const;
+  // Every session that has sealed at least one batch, in session id byte order.
+  [[nodiscard]] result<std::vector<std::pair<std::string, seal_state>>> seal_states() const;
+  // Batch headers with number > after_number, in seal order.
+  [[nodiscard]] result<std::vector<batch_header>> batches(
+      std::uint64_t after_number = 0,
+      std::size_t limit = std::numeric_limits<std::size_t>::max()) const;
+  // A batch with its entries; nullopt when there is no batch with that number.
+  [[nodiscard]] result<std::optional<sealed_batch>> find_batch(std::uint64_t number) const;
+  // Every delivery record, ordered by batch number, then sink name.
+  [[nodiscard]] result<std::vector<delivery_record>> deliveries() const;
+  [[nodiscard]] result<std::optional<delivery_record>> find_delivery(std::uint64_t number,
+                                                                     std::string_view sink) const;
 
   [[nodiscard]] result<store_stats> stats() const;
 

@@ -9,11 +9,14 @@
 
 namespace checkin::store {
 
-inline constexpr std::uint64_t current_schema_version = 1;
+// 1: members, scans, by_session, outbox, session_counts.
+// 2: adds batches, batch_entries, session_seals, deliveries and meta/next_batch (sealing).
+inline constexpr std::uint64_t current_schema_version = 2;
 
 enum class schema_action : std::uint8_t {
   initialize,  // an empty environment: create the databases and write the version
   open,        // the stored version is this build's
+  upgrade,     // version 1: add the version 2 databases, keep everything else
   refuse,      // newer, older without a migration, or an environment that is not ours
 };
 

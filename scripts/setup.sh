@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh run    install what is missing, build, start the gateway on its demo default
-#   scripts/setup.sh test   install what is missing, build, run the whole test suite (ctest)
+#   scripts/setup.sh test   install what is missing (npm ci for tests/browser too), build, run the
+#                           whole test suite (ctest)
 #   scripts/setup.sh build  install and build only
-# Options (env): BUILD_DIR (default build), CHECKIN_SANITIZE=ON for an ASan+UBSan build,
-#                CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default: all cores).
+#   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
+#                           medians of 3 into bench/results/<name>.json; args go to each bench
+# Options (env): BUILD_DIR (default build; build-bench for bench), CHECKIN_SANITIZE=ON for an
+#                ASan+UBSan build, CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default:
+#                all cores).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +16,7 @@ cd "$here"
 mode=${1:-build}
 shift || true
 build_dir=${BUILD_DIR:-build}
+if [ "$mode" = bench ]; then build_dir=${BUILD_DIR:-build-bench}; fi
 jobs=${JOBS:-$(nproc)}
 
 packages=(
@@ -22,6 +27,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev
   libgtest-dev libbenchmark-dev
   libpq-dev postgresql libssl-dev openssl
+  chromium
 )
 
 install_missing() {
@@ -31,8 +37,12 @@ install_missing() {
       missing+=("$p")
     fi
   done
+  # Node.js runs the browser tests. A machine that has it already (e.g. from NodeSource, with
+  # its own npm) keeps it: Debian's npm package would clash with that one.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: all ${#packages[@]} packages present"
+    echo "setup: all ${#packages[@]} packages and Node.js present"
     return
   fi
   echo "setup: installing ${missing[*]}"
@@ -40,6 +50,19 @@ install_missing() {
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# playwright-core for tests/browser, exactly as its package-lock.json pins it; installed again
+# only when node_modules is missing or the lock file changed.
+browser_test_modules() {
+  local dir=tests/browser
+  local stamp=$dir/node_modules/.checkin-package-lock.json
+  if [ -d "$dir/node_modules/playwright-core" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+    return
+  fi
+  echo "setup: npm ci --prefix $dir"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  cp "$dir/package-lock.json" "$stamp"
 }
 
 build() {
@@ -53,13 +76,29 @@ case "$mode" in
   build)
     install_missing; build ;;
   test)
-    install_missing; build
+    install_missing; build; browser_test_modules
     exclude=(-LE slow)
     [ "${CHECKIN_SLOW:-0}" = 1 ] && exclude=()
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@" ;;
   run)
     install_missing; build
     exec "$build_dir/bin/checkin-gateway" serve --demo "$@" ;;
+  bench)
+    install_missing
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHECKIN_SANITIZE=OFF \
+      -DCHECKIN_BUILD_BENCH=ON -DCHECKIN_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$build_dir" -j "$jobs" --target checkin_benches
+    mkdir -p bench/results "$build_dir/tmp"
+    # The LMDB benches fsync: keep their files on this disk, not on a tmpfs /tmp.
+    TMPDIR=$(cd "$build_dir/tmp" && pwd)
+    export TMPDIR
+    for src in bench/bench_*.cpp; do
+      name=$(basename "$src" .cpp)
+      echo "== $name"
+      "$build_dir/bench/$name" --benchmark_format=console \
+        --benchmark_out="bench/results/$name.json" --benchmark_out_format=json \
+        --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
+    done ;;
   *)
-    echo "usage: scripts/setup.sh run|test|build [args]" >&2; exit 2 ;;
+    echo "usage: scripts/setup.sh run|test|build|bench [args]" >&2; exit 2 ;;
 esac

@@ -60,13 +60,13 @@ gateway_app::gateway_app(gateway_services services)
         bucket_policy{std::max(1.0, c.member_scan_burst), c.member_scan_rate_per_second}, 200'000);
   }
   // Scan outcomes are counted once, by the committer that decides them.
-  s_.stats.add_source([&committer = s_.committer](std::string& out) {
+  s_.stats.add_source([&committer = s_.committer, &stats = s_.stats](std::string& out) {
     const auto st = committer.stats();
     append_metric(out, "checkin_scans_recorded_total",
                   "Scans recorded (first scan of a member in a session).", "counter",
                   static_cast<double>(st.scans_recorded));
     append_metric(out, "checkin_scans_duplicate_total", "Scans answered as duplicates.", "counter",
-                  static_cast<double>(st.scans_duplicate));
+                  static_cast<double>(st.scans_duplicate + stats.read_duplicates.load()));
   });
   // The route table: method, path, handler. Keep docs/openapi.yaml in step with it.
   const auto bind = [this](net::awaitable<response> (gateway_app::*fn)(request_context&)) {
@@ -81,6 +81,11 @@ gateway_app::gateway_app(gateway_services services)
               bind(&gateway_app::session_attendance));
   router_.add(http::verb::get, "/v1/sync/status", bind(&gateway_app::sync_status));
   router_.add(http::verb::get, "/v1/credits", bind(&gateway_app::credits));
+  router_.add(http::verb::get, "/v1/sessions/{id}/poster.pdf", bind(&gateway_app::session_poster));
+  router_.add(http::verb::get, "/v1/display/{session}/slots", bind(&gateway_app::projector_codes));
+  router_.add(http::verb::get, "/dashboard", bind(&gateway_app::dashboard_page));
+  router_.add(http::verb::get, "/display/{session}", bind(&gateway_app::display_page));
+  router_.add(http::verb::get, "/assets/{name}", bind(&gateway_app::asset_file));
   router_.add(http::verb::get, "/healthz", bind(&gateway_app::healthz));
   router_.add(http::verb::get, "/metrics", bind(&gateway_app::prometheus));
   router_.add(http::verb::get, "/openapi.yaml", bind(&gateway_app::openapi));

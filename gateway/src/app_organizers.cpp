@@ -1,5 +1,5 @@
 // Organizer routes: GET /v1/sessions, /v1/sessions/{id}/attendance, /v1/sync/status,
-// /v1/credits. Each needs an organizer API key. Reports are built on the worker pool, not on
+// /v1/credits, /v1/sessions/{id}/poster.pdf. Each needs an organizer API key. Reports are built on the worker pool, not on
 // the I/O threads: a meeting-wide credit summary reads every scan.
 
 #include "app_internal.hpp"
@@ -9,11 +9,14 @@
 #include "gateway/scan_request.hpp"
 #include "gateway/sync/sync_service.hpp"
 #include "gateway/sync/sync_status.hpp"
+#include "tokens/poster.hpp"
 #include "tokens/rfc3339.hpp"
+#include "tokens/session_token.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <map>
+#include <spdlog/spdlog.h>
 
 namespace checkin::gateway {
 
@@ -36,13 +39,6 @@ response csv_response(std::string body, std::string_view filename) {
   res.set(http::field::content_disposition,
           "attachment; filename=\"" + std::string(filename) + "\"");
   return res;
-}
-
-name_lookup names_from(const store::scan_store& store) {
-  return [&store](const store::member_no& m) {
-    const auto found = store.find_member(m);
-    return found && *found ? (*found)->name : std::string{};
-  };
 }
 
 // File names carry ids only ([A-Za-z0-9._-] by the program's rules); anything else becomes _.
@@ -127,7 +123,7 @@ net::awaitable<response> gateway_app::session_attendance(request_context& ctx) {
     if (!scans) {
       return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
     }
-    const auto names = names_from(s_.store);
+    const auto names = roster_names(s_.store);
     if (f == report_format::csv) {
       return csv_response(attendance_csv(s_.program, session_id, *scans, names),
                           file_safe(s_.program.id + "_" + session_id) + "_attendance.csv");
@@ -145,20 +141,46 @@ net::awaitable<response> gateway_app::credits(request_context& ctx) {
   const auto format = format_of(ctx);
   if (!format) co_return error_response(api_error::malformed_request, "format must be json or csv");
   auto build = [this, f = *format]() -> response {
-    std::vector<store::scan_record> all;
-    for (const auto& s : s_.program.sessions) {
-      auto scans = s_.store.session_attendance(s.id);
-      if (!scans) {
-        return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
-      }
-      all.insert(all.end(), std::make_move_iterator(scans->begin()),
-                 std::make_move_iterator(scans->end()));
-    }
-    const auto summary = summarize_credits(all, names_from(s_.store));
+    const auto all = meeting_scans(s_.store, s_.program);
+    if (!all) return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
+    const auto summary = summarize_credits(*all, roster_names(s_.store));
     if (f == report_format::csv) {
       return csv_response(credits_csv(summary), file_safe(s_.program.id) + "_credits.csv");
     }
     return json_response(http::status::ok, credits_json(s_.program, summary));
+  };
+  auto building = detail::async_run_on(s_.password_pool.get_executor(), std::move(build),
+                                       net::use_awaitable);
+  co_return co_await std::move(building);
+}
+
+net::awaitable<response> gateway_app::session_poster(request_context& ctx) {
+  if (auto denied = check_organizer(ctx)) co_return std::move(*denied);
+  const std::string session_id{ctx.param("id")};
+  const auto* session = s_.program.find(session_id);
+  if (!session) {
+    co_return error_response(api_error::not_found, "no session " + session_id + " in the program");
+  }
+  if (!s_.signing) {
+    co_return error_response(api_error::unavailable,
+                             "no signing key configured ([keys] signing)", minutes{1});
+  }
+  // cairo + pango take tens of milliseconds: on the worker pool.
+  auto build = [this, session]() -> response {
+    try {
+      const auto& p = s_.program;
+      auto text = tokens::mint(tokens::poster_claims(p, *session), *s_.signing, p.qr_prefix);
+      const auto pdf = tokens::render_poster_bytes(
+          tokens::make_poster_content(p, *session, std::move(text)), tokens::poster_format::pdf);
+      auto res = text_response(http::status::ok, std::string(pdf.begin(), pdf.end()),
+                               tokens::media_type(tokens::poster_format::pdf));
+      res.set(http::field::content_disposition,
+              "attachment; filename=\"" + file_safe(p.id + "_" + session->id) + "_poster.pdf\"");
+      return res;
+    } catch (const std::exception& e) {
+      spdlog::error("poster for {} failed: {}", session->id, e.what());
+      return error_response(api_error::internal, "internal error");
+    }
   };
   auto building = detail::async_run_on(s_.password_pool.get_executor(), std::move(build),
                                        net::use_awaitable);

@@ -60,6 +60,18 @@ checked_scan check_scan(const scan_request& r, const std::string& member_no, tok
   return {std::move(d), {}, {}};
 }
 
+// A scan the store already holds is answered from a read transaction, so a duplicate (a second
+// scan of the same poster, a phone retrying) never queues behind the writer and its fsync. The
+// record read is committed, so answering with it is safe. nullopt: not there, or the read failed
+// (then the writer decides, as for any new scan).
+std::optional<store::scan_outcome> already_recorded(const store::scan_store& store,
+                                                    const store::scan_draft& d, metrics& stats) {
+  auto found = store.find_scan(d.member, d.session_id);
+  if (!found || !*found) return std::nullopt;
+  stats.read_duplicates.fetch_add(1, std::memory_order_relaxed);
+  return store::scan_outcome{store::scan_status::duplicate, std::move(**found)};
+}
+
 // The error body, with the token's own failure code as "reason" when there is one
 // (bad_signature, wrong_prefix, ...) so app developers can tell failures apart.
 response rejection(const checked_scan& c) {
@@ -127,6 +139,9 @@ net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
     s_.stats.count_rejection(code(checked.problem.error));
     co_return rejection(checked);
   }
+  if (const auto known = already_recorded(s_.store, *checked.draft, s_.stats)) {
+    co_return json_response(http::status::ok, outcome_view(*known, s_.program));
+  }
   // A named operation, not a temporary, inside co_await (see app.cpp on GCC 12).
   auto recording = detail::async_record(s_.committer, std::move(*checked.draft), net::use_awaitable);
   const auto result = co_await std::move(recording);
@@ -175,6 +190,10 @@ net::awaitable<response> gateway_app::post_scan_batch(request_context& ctx) {
       auto checked = check_scan(std::get<scan_request>(parsed), member.member_no, s_.memo,
                                 s_.stats, s_.program, s_.config.scans);
       if (checked.draft) {
+        if (const auto known = already_recorded(s_.store, *checked.draft, s_.stats)) {
+          views[i] = outcome_view(*known, s_.program);
+          continue;
+        }
         drafts.push_back(std::move(*checked.draft));
         draft_index.push_back(i);
         continue;

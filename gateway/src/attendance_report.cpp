@@ -35,6 +35,25 @@ void csv_row(std::string& out, std::initializer_list<std::string_view> fields) {
 
 }  // namespace
 
+name_lookup roster_names(const store::scan_store& store) {
+  return [&store](const store::member_no& m) {
+    const auto found = store.find_member(m);
+    return found && *found ? (*found)->name : std::string{};
+  };
+}
+
+store::result<std::vector<store::scan_record>> meeting_scans(const store::scan_store& store,
+                                                             const tokens::meeting_program& program) {
+  std::vector<store::scan_record> all;
+  for (const auto& s : program.sessions) {
+    auto scans = store.session_attendance(s.id);
+    if (!scans) return scans.error();
+    all.insert(all.end(), std::make_move_iterator(scans->begin()),
+               std::make_move_iterator(scans->end()));
+  }
+  return all;
+}
+
 std::string csv_field(std::string_view text) {
   std::string value;
   // Formula injection: Excel runs =cmd|... from a cell. A leading apostrophe makes it text.

@@ -180,11 +180,12 @@ void read_sync(const toml::table& root, const std::string& origin, gateway_confi
   sync.reject_unknown_keys();
 }
 
-void read_organizers(const toml::table& root, const std::string& origin, gateway_config& c) {
-  table_reader organizers(root, "organizers", origin);
-  const auto keys = organizers.tables("keys");
+// [[<table>.keys]]: name and SHA-256 of an API key, for organizers and for projector displays.
+void read_api_keys(table_reader& table, const std::string& table_name, const std::string& origin,
+                   std::string_view maker, std::vector<organizer_key>& out) {
+  const auto keys = table.tables("keys");
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    table_reader t(keys[i], "organizers.keys[" + std::to_string(i) + "]", origin);
+    table_reader t(keys[i], table_name + ".keys[" + std::to_string(i) + "]", origin);
     organizer_key k;
     t.string("name", k.name);
     t.string("sha256", k.sha256_hex);
@@ -192,11 +193,27 @@ void read_organizers(const toml::table& root, const std::string& origin, gateway
     if (k.name.empty()) t.fail("name", "is required");
     if (k.sha256_hex.size() != 64 ||
         k.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      t.fail("sha256", "must be 64 lower-case hex digits (checkin-gateway organizer-key makes it)");
+      t.fail("sha256", "must be 64 lower-case hex digits (checkin-gateway " + std::string(maker) +
+                           " makes it)");
     }
-    c.organizer_keys.push_back(std::move(k));
+    out.push_back(std::move(k));
   }
+}
+
+void read_organizers(const toml::table& root, const std::string& origin, gateway_config& c) {
+  table_reader organizers(root, "organizers", origin);
+  read_api_keys(organizers, "organizers", origin, "organizer-key", c.organizer_keys);
   organizers.reject_unknown_keys();
+}
+
+void read_display(const toml::table& root, const std::string& origin, gateway_config& c) {
+  table_reader display(root, "display", origin);
+  long long slot = c.display_slot_seconds.count();
+  display.integer("slot_seconds", slot, 5, 3600);
+  c.display_slot_seconds = seconds{slot};
+  display.integer("slots_ahead", c.display_slots_ahead, 0, 100);
+  read_api_keys(display, "display", origin, "display-key", c.display_keys);
+  display.reject_unknown_keys();
 }
 
 }  // namespace
@@ -229,7 +246,8 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   }
   const std::string origin = file.string();
   const std::set<std::string> known_tables{"server", "storage", "meeting", "keys", "scans",
-                                           "auth", "sync", "organizers", "log"};
+                                           "auth", "sync", "organizers", "display",
+                                           "log"};
   for (const auto& [k, v] : root) {
     if (!known_tables.contains(std::string(k.str()))) {
       throw config_error(origin + ": " + std::string(k.str()) + ": unknown table");
@@ -270,6 +288,7 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   keys.strings("public", pubs);
   if (!pubs.empty()) c.public_keys.assign(pubs.begin(), pubs.end());
   keys.strings("retired", c.retired_keys);
+  keys.path("signing", c.signing_key);
   keys.reject_unknown_keys();
 
   table_reader scans(root, "scans", origin);
@@ -294,90 +313,13 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
 
   read_sync(root, origin, c);
   read_organizers(root, origin, c);
+  read_display(root, origin, c);
 
   table_reader log(root, "log", origin);
   log.string("level", c.log_level);
   log.boolean("access_log", c.access_log);
   log.reject_unknown_keys();
   return c;
-}
-
-std::string to_toml(const gateway_config& c) {
-  toml::array pubs;
-  for (const auto& p : c.public_keys) pubs.push_back(p.string());
-  toml::array retired;
-  for (const auto& r : c.retired_keys) retired.push_back(r);
-  const auto i = [](auto v) { return static_cast<std::int64_t>(v); };
-  toml::table root{
-      {"server", toml::table{{"listen", c.listen_address + ":" + std::to_string(c.listen_port)},
-                             {"threads", i(c.threads)},
-                             {"max_connections", i(c.limits.max_connections)},
-                             {"header_limit_bytes", i(c.limits.header_limit)},
-                             {"body_limit_bytes", i(c.limits.body_limit)},
-                             {"idle_timeout_seconds", i(c.limits.idle_timeout.count())},
-                             {"read_timeout_seconds", i(c.limits.read_timeout.count())},
-                             {"write_timeout_seconds", i(c.limits.write_timeout.count())},
-                             {"drain_timeout_seconds", i(c.limits.drain_timeout.count())},
-                             {"client_rate_per_second", c.client_rate_per_second},
-                             {"client_burst", c.client_burst}}},
-      {"storage", toml::table{{"data_dir", c.data_dir.string()},
-                              {"map_size_mib", i(c.map_size_mib)},
-                              {"map_size_limit_mib", i(c.map_size_limit_mib)},
-                              {"commit_max_batch", i(c.commit_max_batch)}}},
-      {"meeting", toml::table{{"program", c.program.string()}}},
-      {"keys", toml::table{{"public", pubs}, {"retired", retired}}},
-      {"scans", toml::table{{"slot_grace_seconds", i(c.scans.slot_grace.count())},
-                            {"clock_skew_seconds", i(c.scans.clock_skew.count())},
-                            {"upload_period_seconds", i(c.scans.upload_period.count())},
-                            {"slot_upload_period_seconds", i(c.scans.slot_upload_period.count())},
-                            {"batch_max_items", i(c.batch_max_items)},
-                            {"token_memo_entries", i(c.token_memo_entries)},
-                            {"member_rate_per_second", c.member_scan_rate_per_second},
-                            {"member_burst", c.member_scan_burst}}},
-      {"auth", toml::table{{"bearer_ttl_seconds", i(c.bearer_ttl.count())},
-                           {"login_max_failures", i(c.login_max_failures)},
-                           {"login_failure_window_seconds", i(c.login_failure_window.count())},
-                           {"login_lockout_seconds", i(c.login_lockout.count())},
-                           {"address_login_max_failures", i(c.address_login_max_failures)},
-                           {"password_threads", i(c.password_threads)}}},
-      {"log", toml::table{{"level", c.log_level}, {"access_log", c.access_log}}},
-  };
-  toml::array http;
-  for (const auto& h : c.http_sinks) {
-    http.push_back(toml::table{{"name", h.name},
-                               {"url", h.url},
-                               {"secret_file", h.secret_file.string()},
-                               {"connect_timeout_seconds", i(h.connect_timeout.count())},
-                               {"request_timeout_seconds", i(h.request_timeout.count())},
-                               {"ca_file", h.ca_file.string()}});
-  }
-  toml::array pg;
-  for (const auto& p : c.pg_sinks) {
-    // A conninfo may hold a password: shown only as set or not.
-    pg.push_back(toml::table{{"name", p.name},
-                             {"conninfo", p.conninfo.empty() ? "" : "(set)"},
-                             {"conninfo_file", p.conninfo_file.string()},
-                             {"schema", p.schema},
-                             {"create_tables", p.create_tables},
-                             {"connect_timeout_seconds", i(p.connect_timeout.count())},
-                             {"statement_timeout_seconds", i(p.statement_timeout.count())}});
-  }
-  root.insert("sync", toml::table{{"seal_grace_seconds", i(c.sealing.grace.count())},
-                                  {"supplementary_period_seconds",
-                                   i(c.sealing.supplementary_period.count())},
-                                  {"retry_initial_ms", i(c.retry.initial.count())},
-                                  {"retry_max_ms", i(c.retry.max.count())},
-                                  {"poll_interval_ms", i(c.sync_poll_interval.count())},
-                                  {"http", http},
-                                  {"postgresql", pg}});
-  toml::array org;
-  for (const auto& k : c.organizer_keys) {
-    org.push_back(toml::table{{"name", k.name}, {"sha256", k.sha256_hex}});
-  }
-  root.insert("organizers", toml::table{{"keys", org}});
-  std::ostringstream out;
-  out << root << '\n';
-  return out.str();
 }
 
 }  // namespace checkin::gateway

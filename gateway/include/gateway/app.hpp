@@ -16,6 +16,7 @@
 #include "store/group_committer.hpp"
 #include "store/scan_store.hpp"
 #include "tokens/program.hpp"
+#include "tokens/signing_key.hpp"
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/value.hpp>
@@ -37,6 +38,9 @@ struct gateway_services {
   metrics& stats;
   const organizer_keys& organizers;
   std::vector<std::string> sink_names;  // configured sinks, for /v1/sync/status
+  const organizer_keys& displays;       // [[display.keys]]; organizer keys open display routes too
+  // Signs projector slot codes and posters; null when none is configured (those routes 503).
+  const tokens::signing_key* signing = nullptr;
 };
 
 class gateway_app final : public http_app {
@@ -79,6 +83,14 @@ class gateway_app final : public http_app {
   net::awaitable<response> session_attendance(request_context& ctx);
   net::awaitable<response> sync_status(request_context& ctx);
   net::awaitable<response> credits(request_context& ctx);
+  net::awaitable<response> session_poster(request_context& ctx);
+  // Venue screens (app_venue.cpp): the projector's codes for a display or organizer key, and
+  // the page shells and assets, which hold no data and need no key.
+  [[nodiscard]] std::optional<response> check_display(const request_context& ctx) const;
+  net::awaitable<response> projector_codes(request_context& ctx);
+  net::awaitable<response> dashboard_page(request_context& ctx);
+  net::awaitable<response> display_page(request_context& ctx);
+  net::awaitable<response> asset_file(request_context& ctx);
 
   net::awaitable<response> healthz(request_context& ctx);
   net::awaitable<response> prometheus(request_context& ctx);

@@ -5,6 +5,7 @@
 // docs/organizers.md.
 
 #include "store/records.hpp"
+#include "store/scan_store.hpp"
 #include "tokens/program.hpp"
 
 #include <boost/json/object.hpp>
@@ -18,6 +19,12 @@ namespace checkin::gateway {
 
 // A member's display name, empty when unknown.
 using name_lookup = std::function<std::string(const store::member_no&)>;
+
+// Names from the store's roster (one read per call; empty when unknown or unreadable).
+[[nodiscard]] name_lookup roster_names(const store::scan_store& store);
+// Every scan of every session in the program, session by session in program order.
+[[nodiscard]] store::result<std::vector<store::scan_record>> meeting_scans(
+    const store::scan_store& store, const tokens::meeting_program& program);
 
 // One CSV field: quoted when it holds a comma, quote, CR or LF; a field that Excel would read as
 // a formula (leading = + - @, tab or CR) gets a leading apostrophe first.

@@ -37,8 +37,8 @@ struct pg_sink_config {
   std::chrono::seconds statement_timeout{30};
 };
 
-// [[organizers.keys]]: an API key for the organizer routes, stored as the SHA-256 of the key
-// (`checkin-gateway organizer-key` makes one).
+// [[organizers.keys]] and [[display.keys]]: an API key, stored as the SHA-256 of the key
+// (`checkin-gateway organizer-key` / `display-key` make one).
 struct organizer_key {
   std::string name;
   std::string sha256_hex;  // 64 lower-case hex digits
@@ -65,6 +65,9 @@ struct gateway_config {
   // [keys]
   std::vector<std::filesystem::path> public_keys;  // empty: data_dir/keys/signing.pub
   std::vector<std::string> retired_keys;           // key ids (hex)
+  // The secret key `serve` signs projector slot codes and posters with. Empty: the default
+  // data_dir/keys/signing.key when that file exists, else none (those routes answer 503).
+  std::filesystem::path signing_key;
 
   // [scans]
   scan_policy scans;
@@ -90,6 +93,11 @@ struct gateway_config {
 
   // [organizers]
   std::vector<organizer_key> organizer_keys;
+
+  // [display]: the projector page's rotating slot codes.
+  std::chrono::seconds display_slot_seconds{30};
+  unsigned display_slots_ahead = 4;  // slots handed out beyond the current one
+  std::vector<organizer_key> display_keys;
 
   // [log]
   std::string log_level = "info";

@@ -44,6 +44,8 @@ class metrics {
 
   std::atomic<std::uint64_t> token_memo_hits{0};
   std::atomic<std::uint64_t> token_memo_misses{0};
+  // Duplicates answered from a read, before reaching the writer (the writer counts its own).
+  std::atomic<std::uint64_t> read_duplicates{0};
   // Fed by the group committer's on_commit hook; scans recorded and duplicates come from
   // its own counters through a source (see gateway_app).
   histogram commit_batch_size{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};

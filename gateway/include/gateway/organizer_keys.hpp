@@ -1,8 +1,9 @@
 #pragma once
-// Organizer API keys: long random secrets given to program committees and venue staff. The
-// config holds only their SHA-256, so a leaked config file does not leak a key. A key opens the
-// organizer routes (/v1/sessions..., /v1/sync/status, /v1/credits) and nothing else; member
-// bearer tokens do not open them.
+// API keys: long random secrets given to program committees (organizer keys, "org_...") and to
+// the staff who set up projectors (display keys, "dsp_..."). The config holds only their
+// SHA-256, so a leaked config file does not leak a key. An organizer key opens the organizer
+// routes (/v1/sessions..., /v1/sync/status, /v1/credits) and the display routes; a display key
+// opens only the display routes. Member bearer tokens open neither.
 
 #include "gateway/config.hpp"
 
@@ -33,7 +34,10 @@ class organizer_keys {
 
 // A new key: "org_" and 52 base32 characters (32 random bytes).
 [[nodiscard]] std::string new_organizer_key();
-// Lower-case hex SHA-256 of the key text: what goes into [[organizers.keys]] sha256.
+// The same with "dsp_", for [[display.keys]].
+[[nodiscard]] std::string new_display_key();
+// Lower-case hex SHA-256 of the key text: what goes into [[organizers.keys]] (or
+// [[display.keys]]) sha256.
 [[nodiscard]] std::string organizer_key_digest(std::string_view key);
 
 }  // namespace checkin::gateway

@@ -16,6 +16,15 @@ std::array<unsigned char, 32> sha256(std::string_view text) {
   return out;
 }
 
+std::string new_key(std::string_view prefix) {
+  detail::ensure_sodium();
+  std::array<std::uint8_t, 32> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  auto key = std::string(prefix) + tokens::base32_encode(bytes);
+  sodium_memzero(bytes.data(), bytes.size());
+  return key;
+}
+
 }  // namespace
 
 organizer_keys::organizer_keys(const std::vector<organizer_key>& keys) {
@@ -25,7 +34,7 @@ organizer_keys::organizer_keys(const std::vector<organizer_key>& keys) {
     if (k.sha256_hex.size() != 64 ||
         sodium_hex2bin(e.digest.data(), e.digest.size(), k.sha256_hex.data(), k.sha256_hex.size(),
                        nullptr, nullptr, nullptr) != 0) {
-      throw std::invalid_argument("organizer key " + k.name + ": sha256 is not 64 hex digits");
+      throw std::invalid_argument("API key " + k.name + ": sha256 is not 64 hex digits");
     }
     keys_.push_back(std::move(e));
   }
@@ -40,14 +49,9 @@ std::optional<std::string> organizer_keys::match(std::string_view presented) con
   return found;
 }
 
-std::string new_organizer_key() {
-  detail::ensure_sodium();
-  std::array<std::uint8_t, 32> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  auto key = "org_" + tokens::base32_encode(bytes);
-  sodium_memzero(bytes.data(), bytes.size());
-  return key;
-}
+std::string new_organizer_key() { return new_key("org_"); }
+
+std::string new_display_key() { return new_key("dsp_"); }
 
 std::string organizer_key_digest(std::string_view key) {
   detail::ensure_sodium();

@@ -18,8 +18,8 @@ void add_keygen_command(CLI::App& app) {
     tokens::write_key_pair(key, *dir);
     std::printf("%s\n", tokens::to_hex(key.id()).c_str());
     std::fprintf(stderr,
-                 "wrote %s/signing.key (secret: keep it off the gateway and out of mail) and "
-                 "%s/signing.pub\n",
+                 "wrote %s/signing.key (secret: keep it out of mail; whoever holds it can mint "
+                 "codes, see docs/venue-screens.md) and %s/signing.pub\n",
                  dir->c_str(), dir->c_str());
   });
 }

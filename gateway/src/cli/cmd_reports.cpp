@@ -1,5 +1,6 @@
-// checkin-gateway attendance --session ID | credits | organizer-key: what organizers take home,
-// from the same store a running `serve` writes (a read-only view; safe while it runs).
+// checkin-gateway attendance --session ID | credits | organizer-key | display-key: what
+// organizers take home, from the same store a running `serve` writes (a read-only view; safe
+// while it runs), and the API keys for organizers and projector displays.
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "gateway/attendance_report.hpp"
@@ -32,13 +33,6 @@ void emit(const std::string& text, const std::string& out) {
   std::fprintf(stderr, "wrote %s\n", out.c_str());
 }
 
-gateway::name_lookup names_from(const store::scan_store& store) {
-  return [&store](const store::member_no& m) {
-    const auto found = store.find_member(m);
-    return found && *found ? (*found)->name : std::string{};
-  };
-}
-
 void run_attendance(const report_options& o) {
   const auto c = load_config(o.files);
   const auto program = load_program_or_demo(c.program.string());
@@ -47,7 +41,7 @@ void run_attendance(const report_options& o) {
   }
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto scans = store.session_attendance(o.session).value();
-  const auto names = names_from(store);
+  const auto names = gateway::roster_names(store);
   emit(o.format == "csv" ? gateway::attendance_csv(program, o.session, scans, names)
                          : json::serialize(gateway::attendance_json(program, o.session, scans, names)) + "\n",
        o.out);
@@ -57,15 +51,18 @@ void run_credits(const report_options& o) {
   const auto c = load_config(o.files);
   const auto program = load_program_or_demo(c.program.string());
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
-  std::vector<store::scan_record> all;
-  for (const auto& s : program.sessions) {
-    auto scans = store.session_attendance(s.id).value();
-    all.insert(all.end(), scans.begin(), scans.end());
-  }
-  const auto summary = gateway::summarize_credits(all, names_from(store));
+  const auto all = gateway::meeting_scans(store, program).value();
+  const auto summary = gateway::summarize_credits(all, gateway::roster_names(store));
   emit(o.format == "csv" ? gateway::credits_csv(summary)
                          : json::serialize(gateway::credits_json(program, summary)) + "\n",
        o.out);
+}
+
+// The key for its holder, then the lines for the gateway's TOML file (only the digest).
+void print_api_key(const std::string& key, std::string_view table, const std::string& name) {
+  std::printf("key: %s\n\n[[%.*s.keys]]\nname = \"%s\"\nsha256 = \"%s\"\n", key.c_str(),
+              static_cast<int>(table.size()), table.data(), name.c_str(),
+              gateway::organizer_key_digest(key).c_str());
 }
 
 void add_report_options(CLI::App& cmd, report_options& o) {
@@ -98,11 +95,17 @@ void add_report_commands(CLI::App& app) {
       "lines holding its SHA-256 (put them in the gateway's TOML file)");
   auto name = std::make_shared<std::string>();
   key->add_option("--name", *name, "Who holds the key, e.g. program-committee")->required();
-  key->callback([name] {
-    const auto k = gateway::new_organizer_key();
-    std::printf("key: %s\n\n[[organizers.keys]]\nname = \"%s\"\nsha256 = \"%s\"\n", k.c_str(),
-                name->c_str(), gateway::organizer_key_digest(k).c_str());
-  });
+  key->callback([name] { print_api_key(gateway::new_organizer_key(), "organizers", *name); });
+
+  auto* display = app.add_subcommand(
+      "display-key",
+      "Make a new display key for the projector page (/display/<session>): prints the key (give "
+      "it to the venue staff) and the [[display.keys]] lines holding its SHA-256");
+  auto display_name = std::make_shared<std::string>();
+  display->add_option("--name", *display_name, "Which screen or team holds it, e.g. hall-A")
+      ->required();
+  display->callback(
+      [display_name] { print_api_key(gateway::new_display_key(), "display", *display_name); });
 }
 
 }  // namespace checkin::cli

@@ -14,6 +14,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include "tokens/posix_file.hpp"
 #include <filesystem>
 #include <thread>
 
@@ -65,8 +68,52 @@ void prepare_demo(const gateway::gateway_config& c, store::scan_store& store) {
   }
 }
 
+// --demo without [[organizers.keys]]: one organizer key, made on first start and kept in
+// data/demo-organizer.key (0600), so the dashboard and projector pages work out of the box.
+std::string demo_organizer_key(const fs::path& file) {
+  if (std::ifstream in{file}; in) {
+    std::string key;
+    std::getline(in, key);
+    if (!key.empty()) return key;
+  }
+  const auto key = gateway::new_organizer_key();
+  fs::create_directories(file.parent_path());
+  tokens::unique_fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (fd.get() < 0 || !tokens::write_all(fd.get(), key + "\n") || fd.close() != 0) {
+    throw std::runtime_error(file.string() + ": cannot write the demo organizer key");
+  }
+  return key;
+}
+
+// [keys] signing, or the default data_dir/keys/signing.key when that file exists. A configured
+// key must load, and its tokens must be ones this gateway accepts: a projector showing codes
+// that every scan rejects is worse than a 503 the staff can see.
+std::optional<tokens::signing_key> load_signing(const gateway::gateway_config& c,
+                                                const tokens::key_ring& ring) {
+  auto file = c.signing_key;
+  if (file.empty()) {
+    file = c.data_dir / "keys" / "signing.key";
+    if (!fs::exists(file)) {
+      spdlog::info("no signing key ({} is missing): the projector page and posters are off",
+                   file.string());
+      return std::nullopt;
+    }
+  }
+  auto key = tokens::load_signing_key(file);
+  const auto id = tokens::to_hex(key.id());
+  const auto known = ring.find(key.id());
+  if (!known || *known != key.public_part()) {
+    throw std::runtime_error(
+        "keys.signing: " + file.string() + ": key " + id +
+        " is not an active key of [keys] public, so its codes would be rejected");
+  }
+  spdlog::info("signing key {} loaded from {}: this gateway can mint codes (projector, posters)",
+               id, file.string());
+  return key;
+}
+
 void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_program& program,
-                     std::uint16_t port) {
+                     std::uint16_t port, const std::string& organizer_key) {
   const auto key_file = c.data_dir / "keys" / "signing.key";
   std::string qr;
   if (fs::exists(key_file)) {
@@ -79,12 +126,30 @@ void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_pro
                "       -d '{\"member_no\":\"100001\",\"password\":\"demo-pass\"}'\n"
                "  curl -s -X POST http://127.0.0.1:%u/v1/scans -H \"Authorization: Bearer $TOKEN\" \\\n"
                "       -H 'Content-Type: application/json' -d '{\"qr\":\"%s\"}'\n"
-               "Posters: build/bin/checkin-gateway poster --all --out posters/\n\n",
+               "Posters: build/bin/checkin-gateway poster --all --out posters/\n",
                program.name.c_str(), port, port, qr.c_str());
+  if (organizer_key.empty()) {
+    std::fprintf(stderr,
+                 "Venue screens: http://127.0.0.1:%u/dashboard and /display/A-0101 with your "
+                 "organizer or display key (docs/venue-screens.md)\n\n",
+                 port);
+  } else {
+    std::fprintf(stderr,
+                 "Organizer dashboard: http://127.0.0.1:%u/dashboard#key=%s\n"
+                 "Projector page:      http://127.0.0.1:%u/display/A-0101#key=%s\n"
+                 "(demo organizer key, kept in %s)\n\n",
+                 port, organizer_key.c_str(), port, organizer_key.c_str(),
+                 (c.data_dir / "demo-organizer.key").c_str());
+  }
 }
 
 int run_serve(const serve_options& o) {
-  const auto c = effective_config(o);
+  auto c = effective_config(o);
+  std::string demo_key;
+  if (o.demo && c.organizer_keys.empty() && !o.print_config) {
+    demo_key = demo_organizer_key(c.data_dir / "demo-organizer.key");
+    c.organizer_keys.push_back({"demo", gateway::organizer_key_digest(demo_key)});
+  }
   if (o.print_config) {
     std::printf("%s", gateway::to_toml(c).c_str());
     return 0;
@@ -102,6 +167,7 @@ int run_serve(const serve_options& o) {
   for (const auto& p : c.public_keys) pub_files.push_back(p.string());
   const auto ring = load_key_ring(pub_files, c.retired_keys);
   gateway::token_memo memo(ring, program.qr_prefix, c.token_memo_entries);
+  const auto signing = load_signing(c, ring);
   const auto bearer = gateway::bearer_issuer::load_or_create(c.data_dir / "bearer.secret");
   const gateway::password_verifier passwords(gateway::cost_of(gateway::pwhash_preset::interactive));
   boost::asio::thread_pool password_pool(c.password_threads ? c.password_threads : cores);
@@ -116,9 +182,11 @@ int run_serve(const serve_options& o) {
   store::group_committer committer(store, committer_options);
 
   const gateway::organizer_keys organizers(c.organizer_keys);
+  const gateway::organizer_keys displays(c.display_keys);
   auto sinks = gateway::sync::configured_sinks(c);
   gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool,
-                            stats, organizers, gateway::sync::configured_sink_names(c)});
+                            stats, organizers, gateway::sync::configured_sink_names(c), displays,
+                            signing ? &*signing : nullptr});
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
   server.listen(c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
@@ -128,7 +196,7 @@ int run_serve(const serve_options& o) {
   // Machine-readable line for scripts and tests that asked for port 0.
   std::printf("listening %u\n", server.port());
   std::fflush(stdout);
-  if (o.demo) print_demo_help(c, program, server.port());
+  if (o.demo) print_demo_help(c, program, server.port(), demo_key);
 
   // Sealing and delivery run beside the server, off the I/O threads.
   if (sinks.empty()) {

@@ -1,4 +1,4 @@
-// checkin-gateway verify [--pub FILE]... [--retired KEYID]... [--at TIME|now] FILE|TEXT
+// checkin-gateway verify [--pub FILE]... [--retired KEYID]... [--at TIME|now] [--print-text] FILE|TEXT
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "gateway/scan_rules.hpp"
@@ -29,6 +29,7 @@ struct verify_options {
   std::string program;
   std::string at;
   int slot_grace_seconds = static_cast<int>(gateway::scan_policy{}.slot_grace.count());
+  bool print_text = false;
   std::string input;
 };
 
@@ -75,6 +76,7 @@ void run_verify(const verify_options& o) {
     }
     std::printf("%s: signature valid\n%s", source.c_str(),
                 describe_claims(*claims, &program).c_str());
+    if (o.print_text) std::printf("text:        %s\n", texts[i].c_str());
     if (!at) continue;
     const auto at_text = tokens::format_rfc3339(*at, program.utc_offset);
     if (tokens::within_window(*claims, *at, std::chrono::seconds{o.slot_grace_seconds})) {
@@ -113,6 +115,8 @@ void add_verify_command(CLI::App& app) {
                   "Seconds a slot token stays valid after its slot ends (as the gateway allows)")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
+  cmd->add_flag("--print-text", o->print_text,
+                "Also print the QR text of each verified code (e.g. to send it as a scan)");
   cmd->add_option("input", o->input, "PNG file with the QR code, or the QR text itself")
       ->required();
   cmd->callback([o] { run_verify(*o); });

@@ -12,6 +12,6 @@ void add_verify_command(CLI::App& app);   // verify [--pub FILE...] FILE|TEXT
 void add_serve_command(CLI::App& app);    // serve [--config FILE] [--demo] ...
 void add_members_command(CLI::App& app);  // members import FILE
 void add_sync_command(CLI::App& app);     // sync status | export --out DIR | retry
-void add_report_commands(CLI::App& app);  // attendance --session ID, credits, organizer-key
+void add_report_commands(CLI::App& app);  // attendance, credits, organizer-key, display-key
 
 }  // namespace checkin::cli

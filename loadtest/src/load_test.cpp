@@ -24,11 +24,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono;
 using steady = steady_clock;
 
-// A failure to set the test up (exit 2), as opposed to a gateway that answers wrongly (exit 1).
-struct setup_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct gateway_under_test {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
@@ -58,17 +53,17 @@ void check_capacity(const load_options& o) {
   const auto limit = raise_open_file_limit();
   const std::uint64_t needed = std::uint64_t{o.connections} + 256;
   if (limit < needed) {
-    throw setup_error("cannot hold " + std::to_string(o.connections) +
-                      " connections: the open-file limit (RLIMIT_NOFILE, hard) is " +
-                      std::to_string(limit) + " and " + std::to_string(needed) +
-                      " are needed. Raise it (ulimit -Hn, or nofile in "
-                      "/etc/security/limits.conf) or use fewer connections.");
+    throw std::runtime_error("cannot hold " + std::to_string(o.connections) +
+                             " connections: the open-file limit (RLIMIT_NOFILE, hard) is " +
+                             std::to_string(limit) + " and " + std::to_string(needed) +
+                             " are needed. Raise it (ulimit -Hn, or nofile in "
+                             "/etc/security/limits.conf) or use fewer connections.");
   }
   const auto ports = ephemeral_ports();
   if (ports != 0 && ports < std::uint64_t{o.connections} + 1024) {
-    throw setup_error("cannot open " + std::to_string(o.connections) +
-                      " connections to one address: only " + std::to_string(ports) +
-                      " local ports (net.ipv4.ip_local_port_range)");
+    throw std::runtime_error("cannot open " + std::to_string(o.connections) +
+                             " connections to one address: only " + std::to_string(ports) +
+                             " local ports (net.ipv4.ip_local_port_range)");
   }
 }
 
@@ -92,7 +87,7 @@ gateway_under_test prepare_gateway(const load_options& o, const scenario_shape& 
     s.gateway_threads = o.gateway_threads;
     s.keep = o.keep;
     if (!fs::exists(s.gateway_binary)) {
-      throw setup_error(s.gateway_binary.string() + " not found (use --gateway PATH)");
+      throw std::runtime_error(s.gateway_binary.string() + " not found (use --gateway PATH)");
     }
     std::fprintf(stderr, "setting up %u members and %u sessions in %s ...\n", s.members, s.sessions,
                  s.work_parent.c_str());
@@ -106,7 +101,7 @@ gateway_under_test prepare_gateway(const load_options& o, const scenario_shape& 
   }
   const auto colon = o.target.rfind(':');
   if (colon == std::string::npos || o.program_file.empty() || o.key_file.empty()) {
-    throw setup_error("--target needs host:port, --program FILE and --key FILE");
+    throw std::runtime_error("--target needs host:port, --program FILE and --key FILE");
   }
   g.host = o.target.substr(0, colon);
   g.port = static_cast<std::uint16_t>(std::stoul(o.target.substr(colon + 1)));
@@ -211,10 +206,83 @@ void verify_run(const load_options& o, const gateway_under_test& g,
   if (!report.verified->ok()) report.passed = false;
 }
 
+// Every member logs in once; their bearer tokens go into the roster.
+member_roster log_in(const load_options& o, const gateway_under_test& g,
+                     const scenario_shape& shape, run_report& report) {
+  member_roster roster;
+  roster.password = o.password;
+  for (std::uint32_t i = 0; i < shape.members; ++i) {
+    roster.member_no.push_back(member_no_of(o.first_member, i));
+  }
+  roster.bearer.resize(shape.members);
+  std::fprintf(stderr, "logging in %u members ...\n", shape.members);
+  auto p = base_phase(o, g);
+  // The gateway counts a login in flight as a failure of the client address until it
+  // succeeds (default limit 200), so more parallel logins from one address get 429.
+  p.connections = std::min(o.connections, 64u);
+  p.duration = hours{1};
+  login_requests logins(roster);
+  report.login = summarize("login", run_phase(p, logins));
+  const auto& l = *report.login;
+  if (l.expected != shape.members) {
+    throw std::runtime_error(
+        std::to_string(shape.members - l.expected) + " of " + std::to_string(shape.members) +
+        " members could not log in (" + std::to_string(l.status_4xx) + " answered 4xx, " +
+        std::to_string(l.status_5xx) + " 5xx, " + std::to_string(l.transport_errors) +
+        " failed on the wire; wrong --password, or members missing from the roster?)");
+  }
+  return roster;
+}
+
+// The bare HTTP path of the same server, same connections, before the scans.
+void measure_healthz(const load_options& o, const gateway_under_test& g, run_report& report) {
+  const double seconds = o.healthz_seconds < 0 ? o.duration_seconds : o.healthz_seconds;
+  if (seconds <= 0) return;
+  std::fprintf(stderr, "GET /healthz for %.0f s on %u connections ...\n", seconds, o.connections);
+  auto p = base_phase(o, g);
+  p.duration = milliseconds{static_cast<std::int64_t>(seconds * 1000)};
+  const healthz_requests healthz;
+  report.healthz = summarize("healthz", run_phase(p, healthz));
+}
+
+void summarize_crash(alongside_load& side, unsigned kills_wanted, run_report& report) {
+  crash_summary c;
+  c.kills = static_cast<unsigned>(side.restart_ms.size());
+  for (const double ms : side.restart_ms) {
+    c.mean_restart_ms += ms / static_cast<double>(side.restart_ms.size());
+    c.max_restart_ms = std::max(c.max_restart_ms, ms);
+  }
+  report.crash = c;
+  for (auto& problem : side.problems) report.warnings.push_back(std::move(problem));
+  if (c.kills < kills_wanted) {
+    report.warnings.push_back("only " + std::to_string(c.kills) + " of " +
+                              std::to_string(kills_wanted) + " kills happened");
+    report.passed = false;
+  }
+}
+
+// Answers the scenario does not expect fail the run; the rest are warnings.
+void judge(const load_options& o, const phase_result& result, run_report& report) {
+  if (report.scans.unexpected > 0) {
+    report.warnings.push_back(std::to_string(report.scans.unexpected) +
+                              " answers the scenario does not expect");
+    report.passed = false;
+  }
+  if (report.scans.connections < o.connections) {
+    report.warnings.push_back("only " + std::to_string(report.scans.connections) + " of " +
+                              std::to_string(o.connections) +
+                              " connections opened: " + result.connect_error);
+  }
+  if (o.kills == 0 && report.scans.transport_errors > 0) {
+    report.warnings.push_back(std::to_string(report.scans.transport_errors) +
+                              " requests failed on the wire (reset, timeout)");
+  }
+}
+
 int run(const load_options& o) {
   const auto kind = scenario_from_string(o.scenario);
-  if (!kind) throw setup_error("unknown scenario " + o.scenario);
-  if (o.kills > 0 && !o.target.empty()) throw setup_error("--kills needs a managed gateway");
+  if (!kind) throw std::runtime_error("unknown scenario " + o.scenario);
+  if (o.kills > 0 && !o.target.empty()) throw std::runtime_error("--kills needs a managed gateway");
   check_capacity(o);
   const auto run_length = seconds{static_cast<std::int64_t>(o.duration_seconds) + 600};
 
@@ -226,12 +294,13 @@ int run(const load_options& o) {
                        o.invalid_token_permille,
                        o.bad_bearer_permille,
                        o.bad_login_permille};
-  if (const auto problem = check_shape(shape)) throw setup_error(*problem);
+  if (const auto problem = check_shape(shape)) throw std::runtime_error(*problem);
   auto g = prepare_gateway(o, shape);
   const auto sessions = usable_sessions(g.program, o.sessions, run_length);
-  if (sessions.empty()) throw setup_error("no session of the program is open for the whole run");
+  if (sessions.empty())
+    throw std::runtime_error("no session of the program is open for the whole run");
   shape.sessions = static_cast<std::uint32_t>(sessions.size());
-  if (const auto problem = check_shape(shape)) throw setup_error(*problem);
+  if (const auto problem = check_shape(shape)) throw std::runtime_error(*problem);
 
   run_report report;
   report.label = o.label;
@@ -259,40 +328,8 @@ int run(const load_options& o) {
                          std::max(1u, std::thread::hardware_concurrency()));
   }
 
-  member_roster roster;
-  roster.password = o.password;
-  for (std::uint32_t i = 0; i < shape.members; ++i) {
-    roster.member_no.push_back(member_no_of(o.first_member, i));
-  }
-  roster.bearer.resize(shape.members);
-  {
-    std::fprintf(stderr, "logging in %u members ...\n", shape.members);
-    auto p = base_phase(o, g);
-    // The gateway counts a login in flight as a failure of the client address until it
-    // succeeds (default limit 200), so more parallel logins from one address get 429.
-    p.connections = std::min(o.connections, 64u);
-    p.duration = hours{1};
-    login_requests logins(roster);
-    report.login = summarize("login", run_phase(p, logins));
-    if (report.login->expected != shape.members) {
-      const auto& l = *report.login;
-      throw setup_error(
-          std::to_string(shape.members - l.expected) + " of " + std::to_string(shape.members) +
-          " members could not log in (" + std::to_string(l.status_4xx) + " answered 4xx, " +
-          std::to_string(l.status_5xx) + " 5xx, " + std::to_string(l.transport_errors) +
-          " failed on the wire; wrong " + "--password, or members missing from the roster?)");
-    }
-  }
-
-  const double healthz_seconds = o.healthz_seconds < 0 ? o.duration_seconds : o.healthz_seconds;
-  if (healthz_seconds > 0) {
-    std::fprintf(stderr, "GET /healthz for %.0f s on %u connections ...\n", healthz_seconds,
-                 o.connections);
-    auto p = base_phase(o, g);
-    p.duration = milliseconds{static_cast<std::int64_t>(healthz_seconds * 1000)};
-    const healthz_requests healthz;
-    report.healthz = summarize("healthz", run_phase(p, healthz));
-  }
+  auto roster = log_in(o, g, shape, report);
+  measure_healthz(o, g, report);
 
   const auto before = o.kills == 0 ? fetch_counters(g.host, g.port) : std::nullopt;
   const auto scanned_at = tokens::format_rfc3339_ms(
@@ -303,11 +340,9 @@ int run(const load_options& o) {
   p.duration = milliseconds{static_cast<std::int64_t>(o.duration_seconds * 1000)};
   p.failures = o.kills > 0 ? failure_policy::retry : failure_policy::count;
   alongside_load side{o.kills, p.duration, g, {}, {}, {}};
-  std::fprintf(stderr, "scenario %s for %.0f s on %u connections%s ...\n", o.scenario.c_str(),
-               o.duration_seconds, o.connections,
-               o.kills ? (", " + std::to_string(o.kills) + " SIGKILLs").c_str() : "");
+  std::fprintf(stderr, "scenario %s for %.0f s on %u connections, %u SIGKILLs ...\n",
+               o.scenario.c_str(), o.duration_seconds, o.connections, o.kills);
   const auto result = run_phase(p, scans, [&side] { side(); });
-  side.sample();
   report.scans = summarize("scans", result);
   report.memory = side.peak;
   if (report.healthz && report.healthz->answers_per_second > 0) {
@@ -322,37 +357,9 @@ int run(const load_options& o) {
                                        after->commit_items - before->commit_items,
                                        after->commit_seconds - before->commit_seconds};
   }
-  if (o.kills > 0) {
-    crash_summary c;
-    c.kills = static_cast<unsigned>(side.restart_ms.size());
-    for (const double ms : side.restart_ms) {
-      c.mean_restart_ms += ms / static_cast<double>(side.restart_ms.size());
-      c.max_restart_ms = std::max(c.max_restart_ms, ms);
-    }
-    report.crash = c;
-    for (auto& problem : side.problems) report.warnings.push_back(std::move(problem));
-    if (c.kills < o.kills) {
-      report.warnings.push_back("only " + std::to_string(c.kills) + " of " +
-                                std::to_string(o.kills) + " kills happened");
-      report.passed = false;
-    }
-  }
-
+  if (o.kills > 0) summarize_crash(side, o.kills, report);
   if (o.verify || o.kills > 0) verify_run(o, g, sessions, result, report);
-  if (report.scans.unexpected > 0) {
-    report.warnings.push_back(std::to_string(report.scans.unexpected) +
-                              " answers the scenario does not expect");
-    report.passed = false;
-  }
-  if (report.scans.connections < o.connections) {
-    report.warnings.push_back("only " + std::to_string(report.scans.connections) + " of " +
-                              std::to_string(o.connections) +
-                              " connections opened: " + result.connect_error);
-  }
-  if (o.kills == 0 && report.scans.transport_errors > 0) {
-    report.warnings.push_back(std::to_string(report.scans.transport_errors) +
-                              " requests failed on the wire (reset, timeout)");
-  }
+  judge(o, result, report);
   if (g.managed) {
     const int rc = g.managed->stop();
     if (rc != 0) report.warnings.push_back("the gateway exited with " + std::to_string(rc));
@@ -368,9 +375,6 @@ int run(const load_options& o) {
 int run_load_test(const load_options& options) {
   try {
     return run(options);
-  } catch (const setup_error& e) {
-    std::fprintf(stderr, "checkin-loadtest: %s\n", e.what());
-    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "checkin-loadtest: %s\n", e.what());
     return 2;

@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
+
 namespace checkin::gateway {
 
 std::string_view request_context::param(std::string_view name) const noexcept {
@@ -70,6 +72,38 @@ response error_response(api_error e, std::string_view message) {
   body["error"] = code(e);
   body["message"] = message;
   return json_response(status_of(e), body);
+}
+
+void serialize_response(const response& res, std::string& out) {
+  const unsigned status = res.result_int();
+  const auto& body = res.body();
+  out.clear();
+  out.reserve(256 + body.size());
+  out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  char digits[24];  // any std::size_t
+  const auto printed = std::to_chars(digits, digits + sizeof digits, status);
+  out.append(digits, printed.ptr);
+  out += ' ';
+  out += res.reason();
+  out += "\r\n";
+  bool has_length = false;
+  for (const auto& f : res) {
+    has_length = has_length || f.name() == http::field::content_length;
+    out += f.name_string();
+    out += ": ";
+    out += f.value();
+    out += "\r\n";
+  }
+  // 1xx, 204 and 304 answers carry no body and no length.
+  const bool bodiless = status < 200 || status == 204 || status == 304;
+  if (!has_length && !bodiless) {
+    out += "Content-Length: ";
+    const auto length = std::to_chars(digits, digits + sizeof digits, body.size());
+    out.append(digits, length.ptr);
+    out += "\r\n";
+  }
+  out += "\r\n";
+  if (!bodiless) out += body;
 }
 
 response error_response(api_error e, std::string_view message, std::chrono::seconds retry_after) {

@@ -7,11 +7,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -23,15 +26,34 @@ using tcp = net::ip::tcp;
 using namespace std::chrono;
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
 
+// Deadlines are not one timer per operation: each connection holds the time its current read or
+// write must finish by, and its worker's sweep (every sweep_interval) cancels the socket of any
+// connection past it. A timeout therefore fires up to one interval late, and a request costs
+// no timer queue work at all.
+constexpr auto sweep_interval = milliseconds{250};
+// The most a lingering close (see linger) reads and drops before it closes regardless.
+constexpr std::size_t linger_max_bytes = 4 * 1024 * 1024;
+
 struct connection {
-  beast::tcp_stream stream;
+  explicit connection(tcp::socket s) : socket(std::move(s)) {}
+
+  tcp::socket socket;
+  steady_clock::time_point deadline = steady_clock::time_point::max();
   bool idle = true;  // waiting for the next request: safe to close on stop
+  std::string out;   // the serialized answer; its capacity is reused across requests
+
+  void expires_after(steady_clock::duration d) { deadline = steady_clock::now() + d; }
+  void cancel() {
+    beast::error_code ec;
+    socket.cancel(ec);
+  }
 };
 
 struct worker {
   net::io_context ctx{1};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> guard{ctx.get_executor()};
   std::unordered_set<connection*> connections;  // touched only on ctx's thread
+  net::steady_timer sweep{ctx};
 };
 
 bool is_parse_error(const beast::error_code& ec) {
@@ -61,19 +83,67 @@ struct http_server::impl {
     return w;
   }
 
-  net::awaitable<void> write_and_close(beast::tcp_stream& stream, response res) {
-    res.keep_alive(false);
-    stream.expires_after(limits.write_timeout);
-    (void)co_await http::async_write(stream, res, tuple_awaitable);
+  // One buffer, one send: the answer serialized by hand rather than through Beast's serializer,
+  // which assembles the same bytes from a chain of buffer views on every write.
+  net::awaitable<beast::error_code> write(connection& conn, const response& res) {
+    conn.expires_after(limits.write_timeout);
+    if (res.chunked()) {  // nothing answers chunked today; Beast's writer handles it if one does
+      auto [ec, n] = co_await http::async_write(conn.socket, res, tuple_awaitable);
+      co_return ec;
+    }
+    serialize_response(res, conn.out);
+    auto [ec, n] = co_await net::async_write(conn.socket, net::buffer(conn.out), tuple_awaitable);
+    if (conn.out.capacity() > 64 * 1024) std::string().swap(conn.out);  // a big answer: let it go
+    co_return ec;
   }
 
-  net::awaitable<void> refuse(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
+  net::awaitable<void> write_and_close(connection& conn, response res) {
+    res.keep_alive(false);
+    (void)co_await write(conn, res);
+  }
+
+  net::awaitable<void> refuse(worker& w, tcp::socket socket) {
+    connection conn{std::move(socket)};
+    w.connections.insert(&conn);
     auto res = error_response(api_error::unavailable, "the server is at its connection limit",
                               seconds{1});
-    co_await write_and_close(stream, std::move(res));
+    co_await write_and_close(conn, std::move(res));
+    w.connections.erase(&conn);
     beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // After an error answer to a request whose body was not read (413, 431, 400): stop sending,
+  // then read and drop what the client is still sending, for a short while, so that closing
+  // does not reset the connection under an answer the client has not read yet.
+  net::awaitable<void> linger(connection& conn) {
+    beast::error_code ec;
+    conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+    conn.expires_after(seconds{2});
+    std::array<char, 8192> sink;
+    std::size_t dropped = 0;
+    while (!ec && dropped < linger_max_bytes) {
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await conn.socket.async_read_some(net::buffer(sink), tuple_awaitable);
+      dropped += n;
+    }
+  }
+
+  // Cancels the operation of every connection of `w` that is past its deadline; the coroutine
+  // sees operation_aborted and closes the connection, as a timeout did before.
+  net::awaitable<void> sweep_loop(worker& w) {
+    while (!w.connections.empty() || !stopping) {
+      w.sweep.expires_after(sweep_interval);
+      auto [ec] = co_await w.sweep.async_wait(tuple_awaitable);
+      if (ec && stopping && w.connections.empty()) co_return;
+      const auto now = steady_clock::now();
+      for (auto* c : w.connections) {
+        if (c->deadline <= now) {
+          c->deadline = steady_clock::time_point::max();
+          c->cancel();
+        }
+      }
+    }
   }
 
   net::awaitable<void> accept_loop() {
@@ -91,7 +161,7 @@ struct http_server::impl {
       }
       if (open.load() >= limits.max_connections) {
         app.on_refused_connection();
-        net::co_spawn(w.ctx, refuse(std::move(socket)), net::detached);
+        net::co_spawn(w.ctx, refuse(w, std::move(socket)), net::detached);
         continue;
       }
       ++open;
@@ -101,10 +171,10 @@ struct http_server::impl {
   }
 
   net::awaitable<void> run_connection(worker& w, tcp::socket socket) {
-    connection conn{beast::tcp_stream(std::move(socket))};
+    connection conn{std::move(socket)};
     w.connections.insert(&conn);
     beast::error_code ec;
-    const auto peer = conn.stream.socket().remote_endpoint(ec);
+    const auto peer = conn.socket.remote_endpoint(ec);
     const std::string remote = ec ? std::string("unknown") : peer.address().to_string();
     try {
       co_await serve(conn, remote);
@@ -112,10 +182,42 @@ struct http_server::impl {
       spdlog::error("connection from {} failed: {}", remote, e.what());
     }
     w.connections.erase(&conn);
-    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    conn.stream.socket().close(ec);
+    conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+    conn.socket.close(ec);
     --open;
     app.on_connection(-1);
+  }
+
+  // Feeds `parser` from `buffer`, reading more from the socket when it needs more, until it has
+  // the header (`whole` false) or the whole message. What Beast's async_read_header / async_read
+  // do, without their composed-operation layers on every request.
+  net::awaitable<beast::error_code> read(connection& conn, beast::flat_buffer& buffer,
+                                         http::request_parser<http::string_body>& parser,
+                                         bool whole) {
+    for (;;) {
+      if (buffer.size() > 0) {
+        beast::error_code ec;
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec && ec != http::error::need_more) co_return ec;
+        if (whole ? parser.is_done() : parser.is_header_done()) co_return beast::error_code{};
+        if (!ec && used > 0 && buffer.size() > 0) continue;
+      }
+      const std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 1024,
+                                                       64 * 1024);
+      auto [ec, n] = co_await conn.socket.async_read_some(buffer.prepare(room), tuple_awaitable);
+      if (ec == net::error::eof) {
+        if (!parser.got_some()) co_return http::error::end_of_stream;
+        beast::error_code eof;
+        parser.put_eof(eof);
+        if (eof) co_return eof;
+        co_return (whole ? parser.is_done() : parser.is_header_done())
+                      ? beast::error_code{}
+                      : beast::error_code{http::error::partial_message};
+      }
+      if (ec) co_return ec;
+      buffer.commit(n);
+    }
   }
 
   net::awaitable<void> serve(connection& conn, const std::string& remote) {
@@ -124,21 +226,23 @@ struct http_server::impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
       parser.body_limit(limits.body_limit);
+      parser.eager(true);
 
       conn.idle = true;
-      conn.stream.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await http::async_read_header(conn.stream, buffer, parser, tuple_awaitable);
+      conn.expires_after(limits.idle_timeout);
+      auto ec = co_await read(conn, buffer, parser, false);
       conn.idle = false;
       if (!ec && !parser.is_done()) {
         const auto& h = parser.get();
         if (beast::iequals(h[http::field::expect], "100-continue")) {
-          http::response<http::empty_body> cont{http::status::continue_, 11};
-          conn.stream.expires_after(limits.write_timeout);
-          std::tie(ec, n) = co_await http::async_write(conn.stream, cont, tuple_awaitable);
+          static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+          conn.expires_after(limits.write_timeout);
+          std::size_t n = 0;
+          std::tie(ec, n) = co_await net::async_write(conn.socket, net::buffer(cont), tuple_awaitable);
         }
         if (!ec) {
-          conn.stream.expires_after(limits.read_timeout);
-          std::tie(ec, n) = co_await http::async_read(conn.stream, buffer, parser, tuple_awaitable);
+          conn.expires_after(limits.read_timeout);
+          ec = co_await read(conn, buffer, parser, true);
         }
       }
       if (ec) {
@@ -153,7 +257,10 @@ struct http_server::impl {
         } else if (is_parse_error(ec)) {
           answer = error_response(api_error::malformed_request, "malformed HTTP request");
         }
-        if (answer) co_await write_and_close(conn.stream, std::move(*answer));
+        if (answer) {
+          co_await write_and_close(conn, std::move(*answer));
+          co_await linger(conn);
+        }
         co_return;  // timeouts, resets and end of stream just close
       }
 
@@ -175,8 +282,7 @@ struct http_server::impl {
       }
       const bool keep_alive = req.keep_alive() && !stopping;
       res.keep_alive(keep_alive);
-      conn.stream.expires_after(limits.write_timeout);
-      std::tie(ec, n) = co_await http::async_write(conn.stream, res, tuple_awaitable);
+      ec = co_await write(conn, res);
       app.on_response(ctx, res, duration_cast<microseconds>(steady_clock::now() - started));
       if (ec || !keep_alive) co_return;
     }
@@ -199,13 +305,16 @@ struct http_server::impl {
                    limits.drain_timeout.count());
       for (auto& w : workers) {
         net::post(w->ctx, [&w = *w] {
-          for (auto* c : w.connections) c->stream.cancel();
+          for (auto* c : w.connections) c->cancel();
         });
       }
       co_await wait_for_connections(steady_clock::time_point::max());
     }
     for (auto& w : workers) {
-      net::post(w->ctx, [&w = *w] { w.guard.reset(); });
+      net::post(w->ctx, [&w = *w] {
+        w.guard.reset();
+        w.sweep.cancel();
+      });
     }
   }
 
@@ -221,7 +330,7 @@ struct http_server::impl {
     for (auto& w : workers) {
       net::post(w->ctx, [&w = *w] {
         for (auto* c : w.connections) {
-          if (c->idle) c->stream.cancel();
+          if (c->idle) c->cancel();
         }
       });
     }
@@ -257,6 +366,7 @@ void http_server::run() {
     stop();
   });
   net::co_spawn(i.workers[0]->ctx, i.accept_loop(), net::detached);
+  for (auto& w : i.workers) net::co_spawn(w->ctx, i.sweep_loop(*w), net::detached);
   std::vector<std::thread> threads;
   for (std::size_t k = 1; k < i.workers.size(); ++k) {
     threads.emplace_back([&w = *i.workers[k]] { w.ctx.run(); });

@@ -204,6 +204,12 @@ net::awaitable<bool> deliver(shared_phase& s, worker& w, connection& c, std::uin
   }
 }
 
+constexpr std::chrono::nanoseconds release_tick = 1ms;
+
+std::chrono::nanoseconds round_up_to_tick(std::chrono::nanoseconds since_start) {
+  return (since_start + release_tick - std::chrono::nanoseconds{1}) / release_tick * release_tick;
+}
+
 net::awaitable<void> send_loop(shared_phase& s, worker& w, connection& c, unsigned conn_index) {
   const bool open_loop = s.o.rate > 0;
   const std::chrono::nanoseconds interval{
@@ -214,7 +220,10 @@ net::awaitable<void> send_loop(shared_phase& s, worker& w, connection& c, unsign
   for (std::uint64_t k = 0;; ++k) {
     auto intended = steady::now();
     if (open_loop) {
-      intended = s.clock.start + offset + interval * static_cast<std::int64_t>(k);
+      // Send times are rounded up to the next release tick: the connections due in one tick
+      // wake together off one timer expiry instead of one timer re-arm each (the generator
+      // shares the gateway's cores). Latency still counts from that intended time.
+      intended = s.clock.start + round_up_to_tick(offset + interval * static_cast<std::int64_t>(k));
       if (intended >= s.clock.end) break;
       if (steady::now() < intended) {
         pacer.expires_at(intended);

@@ -3,10 +3,13 @@
 
 #include "tokens/rfc3339.hpp"
 
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -324,6 +327,61 @@ TEST(ScanApiLimits, MemberScanRateAndConnectionCap) {
     status = http_client(gw.port()).get("/healthz").status;
   }
   EXPECT_EQ(status, 200u);
+}
+
+// Seconds until the server closes a raw connection that sent `bytes` and then went quiet
+// (a stalled phone, a slowloris). nullopt: still open after `give_up`.
+std::optional<double> seconds_until_closed(std::uint16_t port, const std::string& bytes,
+                                           seconds give_up = seconds{10}) {
+  net::io_context ctx;
+  net::ip::tcp::socket s(ctx);
+  s.connect({net::ip::make_address("127.0.0.1"), port});
+  const auto sent = steady_clock::now();
+  if (!bytes.empty()) net::write(s, net::buffer(bytes));
+  const timeval tv{static_cast<time_t>(give_up.count()), 0};
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char sink[4096];
+  boost::system::error_code ec;
+  while (!ec) (void)s.read_some(net::buffer(sink), ec);  // answers, then the close
+  if (ec != net::error::eof && ec != net::error::connection_reset) return std::nullopt;
+  return duration<double>(steady_clock::now() - sent).count();
+}
+
+TEST(ScanApiLimits, StalledConnectionsAreClosedAtTheirDeadlines) {
+  gateway_process gw("timeouts", "[server]\nidle_timeout_seconds = 1\nread_timeout_seconds = 2\n");
+  std::vector<std::thread> clients;
+  std::optional<double> idle, partial_header, partial_body, answered_then_idle;
+  clients.emplace_back([&] { idle = seconds_until_closed(gw.port(), {}); });
+  clients.emplace_back(
+      [&] { partial_header = seconds_until_closed(gw.port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n"); });
+  clients.emplace_back([&] {
+    partial_body = seconds_until_closed(
+        gw.port(), "POST /v1/scans HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{\"qr\":");
+  });
+  clients.emplace_back([&] {
+    answered_then_idle =
+        seconds_until_closed(gw.port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+  });
+  // While those stall, a client that keeps talking is served throughout.
+  http_client busy(gw.port());
+  for (int i = 0; i < 25; ++i) {
+    EXPECT_EQ(busy.get("/healthz").status, 200u);
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  for (auto& t : clients) t.join();
+  // Idle (no request yet, or after an answer): idle_timeout. A request begun but not finished:
+  // the header phase runs on idle_timeout, the body on read_timeout once the header is in.
+  // The sweep runs every 250 ms, so a deadline fires up to that much late.
+  ASSERT_TRUE(idle && partial_header && partial_body && answered_then_idle);
+  EXPECT_GE(*idle, 0.9);
+  EXPECT_LT(*idle, 4.0);
+  EXPECT_GE(*partial_header, 0.9);
+  EXPECT_LT(*partial_header, 4.0);
+  EXPECT_GE(*partial_body, 1.9);
+  EXPECT_LT(*partial_body, 5.0);
+  EXPECT_GE(*answered_then_idle, 0.9);
+  EXPECT_LT(*answered_then_idle, 4.0);
+  EXPECT_EQ(http_client(gw.port()).get("/healthz").status, 200u);
 }
 
 TEST(ScanApiDurability, RecordsSurviveCleanRestartAndKill9) {

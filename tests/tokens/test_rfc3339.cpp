@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 namespace {
 
 using namespace std::chrono;
@@ -70,6 +73,37 @@ TEST(Rfc3339, FormatsAtAnOffsetAndRoundTrips) {
   const auto back = parse_rfc3339(format_rfc3339(t, hours{9}));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->utc, t);
+}
+
+// The formatter places digits by hand; snprintf over the same civil fields is the reference.
+TEST(Rfc3339, FormattingAgreesWithAPrintfReferenceAndRoundTrips) {
+  std::mt19937_64 rng(20261121);
+  std::uniform_int_distribution<std::int64_t> ms_since_epoch(0, 4'102'444'800'000);  // to 2100
+  std::uniform_int_distribution<int> quarter_hours(-56, 56);                          // ±14:00
+  for (int i = 0; i < 20'000; ++i) {
+    const sys_time<milliseconds> t{milliseconds{ms_since_epoch(rng)}};
+    const minutes offset{15 * quarter_hours(rng)};
+    const auto local = floor<seconds>(t) + offset;
+    const auto day = floor<days>(local);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{local - day};
+    const auto abs = offset < minutes{0} ? -offset : offset;
+    char zone[8] = "Z";
+    if (offset != minutes{0}) {
+      std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < minutes{0} ? '-' : '+',
+                    static_cast<int>(abs.count() / 60), static_cast<int>(abs.count() % 60));
+    }
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%04d-%02u-%02uT%02d:%02d:%02d.%03d%s",
+                  int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()),
+                  static_cast<int>((t - floor<seconds>(t)).count()), zone);
+    const auto text = format_rfc3339_ms(t, offset);
+    ASSERT_EQ(text, expected);
+    ASSERT_EQ(parse_rfc3339_ms(text), t) << text;
+    ASSERT_EQ(format_rfc3339(floor<seconds>(t), offset), text.substr(0, 19) + zone);
+  }
 }
 
 TEST(Rfc3339, UtcOffsetField) {

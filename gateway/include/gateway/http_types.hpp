@@ -44,6 +44,11 @@ struct request_context {
 [[nodiscard]] response text_response(http::status status, std::string body,
                                      std::string_view content_type);
 
+// The bytes of `res` as sent: status line, fields, a blank line, the body; into `out` (cleared
+// first, its capacity reused). Adds Content-Length when the answer has none and may carry a body.
+// Not for chunked answers (the server hands those to Beast's serializer).
+void serialize_response(const response& res, std::string& out);
+
 using handler = std::function<net::awaitable<response>(request_context&)>;
 
 }  // namespace checkin::gateway

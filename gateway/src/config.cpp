@@ -277,6 +277,7 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   storage.integer("map_size_mib", c.map_size_mib, 1, 1 << 22);
   storage.integer("map_size_limit_mib", c.map_size_limit_mib, 1, 1 << 22);
   storage.integer("commit_max_batch", c.commit_max_batch, 1, 1 << 16);
+  storage.integer("commit_gather_us", c.commit_gather_us, 0, 100'000);
   storage.reject_unknown_keys();
 
   table_reader meeting(root, "meeting", origin);

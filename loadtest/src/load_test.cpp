@@ -85,6 +85,7 @@ gateway_under_test prepare_gateway(const load_options& o, const scenario_shape& 
       s.token_memo_entries = 16;  // the smallest memo the gateway accepts
     }
     s.gateway_threads = o.gateway_threads;
+    if (o.commit_gather_us >= 0) s.commit_gather_us = static_cast<unsigned>(o.commit_gather_us);
     s.keep = o.keep;
     if (!fs::exists(s.gateway_binary)) {
       throw std::runtime_error(s.gateway_binary.string() + " not found (use --gateway PATH)");

@@ -47,7 +47,8 @@ managed_gateway::managed_gateway(const managed_settings& s)
     write_file(dir_ / "roster.csv", make_roster_csv(s.first_member, s.members, s.password));
     write_file(dir_ / "gateway.toml",
                make_gateway_toml({s.max_connections, s.token_memo_entries,
-                                  gateway::organizer_key_digest(organizer_key_)}));
+                                  gateway::organizer_key_digest(organizer_key_),
+                                  s.commit_gather_us}));
     std::string output;
     const int rc = run_to_completion(s.gateway_binary,
                                      {"members", "import", (dir_ / "roster.csv").string(),

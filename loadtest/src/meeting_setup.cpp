@@ -65,6 +65,9 @@ std::string make_gateway_toml(const gateway_tuning& t) {
   if (t.token_memo_entries) {
     toml += "token_memo_entries = " + std::to_string(*t.token_memo_entries) + "\n";
   }
+  if (t.commit_gather_us) {
+    toml += "\n[storage]\ncommit_gather_us = " + std::to_string(*t.commit_gather_us) + "\n";
+  }
   if (!t.organizer_key_sha256.empty()) {
     toml += "\n[[organizers.keys]]\nname = \"checkin-loadtest\"\nsha256 = \"" +
             t.organizer_key_sha256 + "\"\n";

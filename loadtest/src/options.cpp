@@ -73,6 +73,9 @@ void add_load_options(CLI::App& app, load_options& o) {
   app.add_option("--memo-entries", o.memo_entries,
                  "Managed mode: [scans] token_memo_entries (default: 16 for distinct, else the "
                  "gateway's default)");
+  app.add_option("--commit-gather-us", o.commit_gather_us,
+                 "Managed mode: [storage] commit_gather_us (default: the gateway's)")
+      ->check(CLI::Range(0, 100'000));
   app.add_flag("--keep", o.keep, "Managed mode: keep the scratch data folder");
 
   app.add_option("--target", o.target,

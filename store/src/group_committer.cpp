@@ -79,6 +79,7 @@ void group_committer::submit_delivery(delivery_record record, delivery_completio
 
 void group_committer::enqueue(job j) {
   std::optional<store_error> refused;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -86,7 +87,11 @@ void group_committer::enqueue(job j) {
     } else if (queue_.size() >= options_.max_queued) {
       refused = store_error::overloaded;
     } else {
+      if (queue_.empty()) oldest_queued_at_ = std::chrono::steady_clock::now();
       queue_.push_back(std::move(j));
+      // The writer waits for a first request, or (gathering) for a full batch: nothing else
+      // changes what it does, so other submissions need not wake it.
+      wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
     }
   }
   if (refused) {
@@ -94,7 +99,7 @@ void group_committer::enqueue(job j) {
     std::visit([&](auto& r) { reject(r, *refused); }, j);
     return;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 void group_committer::stop() {
@@ -114,10 +119,17 @@ void group_committer::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything queued has been committed
+      if (options_.gather.count() > 0) {
+        wake_.wait_until(lock, oldest_queued_at_ + options_.gather, [this] {
+          return queue_.size() >= options_.max_batch || stopping_;
+        });
+      }
       const std::size_t n = std::min(queue_.size(), options_.max_batch);
       std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n),
                 std::back_inserter(batch));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      // What is left has waited a whole batch already: its turn comes without a gather.
+      if (!queue_.empty()) oldest_queued_at_ = std::chrono::steady_clock::time_point::min();
     }
     commit(batch);
     batch.clear();

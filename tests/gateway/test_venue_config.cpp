@@ -71,5 +71,17 @@ TEST(VenueConfig, ProblemsNameTheKey) {
   EXPECT_EQ(error_of(dir, "[keys]\nsigning = 3\n"), file + ": keys.signing: must be a string");
 }
 
+// [storage] commit_gather_us: the group committer's gather time (see docs/storage.md).
+TEST(StorageConfig, CommitGatherIsReadCheckedAndPrinted) {
+  EXPECT_EQ(gateway_config{}.commit_gather_us, 2000u);
+  temp_dir dir;
+  const auto c = load(dir, "[storage]\ncommit_gather_us = 0\n");
+  EXPECT_EQ(c.commit_gather_us, 0u);
+  EXPECT_NE(to_toml(c).find("commit_gather_us = 0"), std::string::npos) << to_toml(c);
+  const auto file = (dir.path() / "gateway.toml").string();
+  EXPECT_EQ(error_of(dir, "[storage]\ncommit_gather_us = 200000\n"),
+            file + ": storage.commit_gather_us: must be an integer from 0 to 100000");
+}
+
 }  // namespace
 }  // namespace checkin::gateway

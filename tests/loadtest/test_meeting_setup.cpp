@@ -33,13 +33,15 @@ TEST(MeetingSetup, RosterListsActiveMembersWithThePassword) {
 }
 
 TEST(MeetingSetup, GatewayConfigLiftsScanLimitsAndNamesTheOrganizerKey) {
-  const auto toml = make_gateway_toml({12'000, 16, std::string(64, 'a')});
+  const auto toml = make_gateway_toml({12'000, 16, std::string(64, 'a'), 1500});
   EXPECT_NE(toml.find("max_connections = 12000"), std::string::npos);
   EXPECT_NE(toml.find("member_rate_per_second = 0"), std::string::npos);
   EXPECT_NE(toml.find("token_memo_entries = 16"), std::string::npos);
   EXPECT_NE(toml.find("[[organizers.keys]]"), std::string::npos);
-  EXPECT_EQ(make_gateway_toml({100, std::nullopt, {}}).find("token_memo_entries"),
-            std::string::npos);
+  EXPECT_NE(toml.find("[storage]\ncommit_gather_us = 1500\n"), std::string::npos);
+  const auto defaults = make_gateway_toml({100, std::nullopt, {}, std::nullopt});
+  EXPECT_EQ(defaults.find("token_memo_entries"), std::string::npos);
+  EXPECT_EQ(defaults.find("commit_gather_us"), std::string::npos);
 }
 
 }  // namespace

@@ -305,5 +305,60 @@ TEST_F(GroupCommitterTest, MapFullFailsBatchesAndTheWriterRecovers) {
   EXPECT_EQ(store.session_count("S-full").value(), recorded + failed.size());
 }
 
+// With a gather time, requests that trickle in one by one (each submitted only after a short
+// pause) share one transaction instead of one each; without it they would not.
+TEST_F(GroupCommitterTest, GatherTurnsATrickleIntoOneTransaction) {
+  auto store = open_store();
+  group_committer committer{store, {.gather = std::chrono::milliseconds{400}}};
+  std::vector<std::future<scan_result>> results;
+  std::vector<std::promise<scan_result>> promises(5);
+  const auto started = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < promises.size(); ++i) {
+    results.push_back(promises[i].get_future());
+    committer.submit_scan(make_draft(i + 1, "S-gather"),
+                          [&p = promises[i]](scan_result r) { p.set_value(std::move(r)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  for (auto& f : results) {
+    const auto r = f.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, scan_status::recorded);
+  }
+  // The first request waited for the gather time (less the scheduler's slack), not longer
+  // than it plus the commit.
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds{390});
+  EXPECT_LT(waited, std::chrono::seconds{10});
+  EXPECT_EQ(committer.stats().batches, 1u);
+  EXPECT_EQ(committer.stats().last_batch_size, 5u);
+}
+
+// A full batch does not wait out the gather time; stop() does not either.
+TEST_F(GroupCommitterTest, GatherEndsEarlyForAFullBatchAndForStop) {
+  auto store = open_store();
+  {
+    group_committer committer{store, {.max_batch = 3, .gather = std::chrono::seconds{30}}};
+    std::vector<std::promise<scan_result>> promises(3);
+    for (std::size_t i = 0; i < promises.size(); ++i) {
+      committer.submit_scan(make_draft(i + 1, "S-full-batch"),
+                            [&p = promises[i]](scan_result r) { p.set_value(std::move(r)); });
+    }
+    for (auto& p : promises) {
+      auto f = p.get_future();
+      ASSERT_EQ(f.wait_for(std::chrono::seconds{10}), std::future_status::ready);
+      EXPECT_TRUE(f.get());
+    }
+    EXPECT_EQ(committer.stats().batches, 1u);
+    std::promise<scan_result> last;
+    committer.submit_scan(make_draft(9, "S-full-batch"),
+                          [&last](scan_result r) { last.set_value(std::move(r)); });
+    committer.stop();  // commits what is queued now, not 30 s from now
+    auto f = last.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds{0}), std::future_status::ready);
+    EXPECT_TRUE(f.get());
+  }
+  EXPECT_EQ(store.session_count("S-full-batch").value(), 4u);
+}
+
 }  // namespace
 }  // namespace checkin::store

@@ -175,6 +175,7 @@ int run_serve(const serve_options& o) {
 
   store::committer_options committer_options;
   committer_options.max_batch = c.commit_max_batch;
+  committer_options.gather = std::chrono::microseconds(c.commit_gather_us);
   committer_options.on_commit = [&stats](std::size_t requests, std::chrono::microseconds t) {
     stats.commit_batch_size.observe(static_cast<double>(requests));
     stats.commit_seconds.observe(static_cast<double>(t.count()) / 1e6);

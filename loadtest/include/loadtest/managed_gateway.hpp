@@ -23,6 +23,7 @@ struct managed_settings {
   std::string password;
   unsigned max_connections = 20'000;
   std::optional<unsigned> token_memo_entries;
+  std::optional<unsigned> commit_gather_us;
   unsigned gateway_threads = 0;  // 0: the gateway's default (one per core)
   bool keep = false;             // leave the scratch folder for inspection
 };

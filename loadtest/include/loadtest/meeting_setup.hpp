@@ -29,6 +29,7 @@ struct gateway_tuning {
   unsigned max_connections = 20'000;
   std::optional<unsigned> token_memo_entries;  // nullopt: the gateway's default
   std::string organizer_key_sha256;            // for the attendance export
+  std::optional<unsigned> commit_gather_us;    // nullopt: the gateway's default
 };
 
 // gateway.toml: no per-member or per-address scan limits (one generator address plays

@@ -36,6 +36,7 @@ struct load_options {
   std::string gateway_binary;  // default: checkin-gateway next to this binary
   std::string work_dir;        // default: the system temp folder
   unsigned gateway_threads = 0;
+  int commit_gather_us = -1;  // -1: the gateway's default
   int memo_entries = -1;  // -1: 16 for the distinct scenario, else the gateway's default
   bool keep = false;
   // Running gateway (--target)

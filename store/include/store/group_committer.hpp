@@ -27,6 +27,12 @@ namespace checkin::store {
 struct committer_options {
   std::size_t max_batch = 1024;    // requests per write transaction
   std::size_t max_queued = 65536;  // beyond this, submissions are answered `overloaded`
+  // How long the oldest queued request may wait for company before its transaction starts
+  // (unless max_batch requests are queued first, or stop() is called). 0: start at once.
+  // Each transaction has a fixed cost (two device flushes, the commit's bookkeeping pages);
+  // when requests trickle in faster than one flush, a short gather turns many tiny commits
+  // into fewer larger ones, at the price of up to `gather` more latency per request.
+  std::chrono::microseconds gather{0};
   // The source of recorded_at, read once per batch. Empty: the system clock.
   std::function<unix_millis()> clock{};
   // Called on the writer thread after each committed transaction with its request count and
@@ -112,6 +118,7 @@ class group_committer {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<job> queue_;
+  std::chrono::steady_clock::time_point oldest_queued_at_{};  // of queue_.front(), roughly
   bool stopping_ = false;
 
   struct counters {

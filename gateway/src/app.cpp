@@ -45,6 +45,7 @@ static login_throttle_config throttle_config(const gateway_config& c) {
   t.per_member = lockout_policy{c.login_max_failures, c.login_failure_window, c.login_lockout};
   t.per_address =
       lockout_policy{c.address_login_max_failures, c.login_failure_window, c.login_lockout};
+  t.address_max_in_flight = c.address_login_max_in_flight;
   return t;
 }
 
@@ -180,8 +181,9 @@ net::awaitable<response> gateway_app::login(request_context& ctx) {
   // Lockouts are checked before the (expensive) hash so a locked account costs nothing.
   const auto admitted = login_throttle_.begin(member_no, ctx.client_address, steady_clock::now());
   if (!admitted.allowed) {
+    // A lockout, or too many logins from this address being checked right now.
     co_return error_response(api_error::too_many_attempts,
-                             "too many failed logins: try again later", admitted.retry_after);
+                             "too many login attempts: try again later", admitted.retry_after);
   }
 
   const auto member = s_.store.find_member(store::member_no{member_no});

@@ -309,6 +309,7 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   auth.seconds_value("login_failure_window_seconds", c.login_failure_window);
   auth.seconds_value("login_lockout_seconds", c.login_lockout);
   auth.integer("address_login_max_failures", c.address_login_max_failures, 1, 1'000'000);
+  auth.integer("address_login_max_in_flight", c.address_login_max_in_flight, 1, 1'000'000);
   auth.integer("password_threads", c.password_threads, 0, 256);
   auth.reject_unknown_keys();
 

@@ -46,6 +46,7 @@ std::string to_toml(const gateway_config& c) {
                            {"login_failure_window_seconds", i(c.login_failure_window.count())},
                            {"login_lockout_seconds", i(c.login_lockout.count())},
                            {"address_login_max_failures", i(c.address_login_max_failures)},
+                           {"address_login_max_in_flight", i(c.address_login_max_in_flight)},
                            {"password_threads", i(c.password_threads)}}},
       {"log", toml::table{{"level", c.log_level}, {"access_log", c.access_log}}},
   };

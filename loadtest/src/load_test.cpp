@@ -218,8 +218,8 @@ member_roster log_in(const load_options& o, const gateway_under_test& g,
   roster.bearer.resize(shape.members);
   std::fprintf(stderr, "logging in %u members ...\n", shape.members);
   auto p = base_phase(o, g);
-  // The gateway counts a login in flight as a failure of the client address until it
-  // succeeds (default limit 200), so more parallel logins from one address get 429.
+  // Logins are bound by password hashing on the gateway's pool: 64 connections keep it busy.
+  // (One address may have up to [auth] address_login_max_in_flight logins checked at once.)
   p.connections = std::min(o.connections, 64u);
   p.duration = hours{1};
   login_requests logins(roster);

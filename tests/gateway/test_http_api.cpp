@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <latch>
 #include <map>
 #include <memory>
 #include <optional>
@@ -382,6 +383,38 @@ TEST(ScanApiLimits, StalledConnectionsAreClosedAtTheirDeadlines) {
   EXPECT_GE(*answered_then_idle, 0.9);
   EXPECT_LT(*answered_then_idle, 4.0);
   EXPECT_EQ(http_client(gw.port()).get("/healthz").status, 200u);
+}
+
+// A hall logging in through the venue's one NAT address: logins being checked at the same
+// time are not failures of that address, so even with a tiny address limit none is refused.
+// Finished failures still lock it.
+TEST(ScanApiLimits, ManyLoginsAtOnceFromOneAddressAreNotLockedOut) {
+  gateway_process gw("nat", "[auth]\naddress_login_max_failures = 3\n");
+  constexpr int members = 40;
+  std::vector<std::string> tokens(members);
+  {
+    std::latch start(members);
+    std::vector<std::jthread> phones;
+    for (int i = 0; i < members; ++i) {
+      phones.emplace_back([&, i] {
+        start.arrive_and_wait();
+        tokens[static_cast<std::size_t>(i)] = gw.login(std::to_string(1000 + i));
+      });
+    }
+  }
+  for (int i = 0; i < members; ++i) EXPECT_FALSE(tokens[static_cast<std::size_t>(i)].empty()) << i;
+
+  http_client c(gw.port());
+  const auto wrong = [&](const std::string& member) {
+    return c.post_json("/v1/login", json::object{{"member_no", member}, {"password", "nope"}});
+  };
+  EXPECT_EQ(wrong("1041").status, 401u);
+  EXPECT_EQ(wrong("1042").status, 401u);
+  const auto third = wrong("1043");  // the address's third failure locks it
+  EXPECT_EQ(third.status, 429u);
+  EXPECT_EQ(third.error(), "too_many_attempts");
+  EXPECT_TRUE(third.headers.contains("retry-after"));
+  EXPECT_TRUE(gw.login("1044").empty());  // locked: even the right password waits
 }
 
 TEST(ScanApiDurability, RecordsSurviveCleanRestartAndKill9) {

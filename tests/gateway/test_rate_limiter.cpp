@@ -215,6 +215,46 @@ TEST(LoginLockout, WithdrawTakesBackOneAttempt) {
   EXPECT_FALSE(is_valid(lockout_policy{3, 0s, 1min}));
 }
 
+// ---- login lockout for an address: pure steps ---------------------------------------------
+
+TEST(AddressLockout, OnlyFinishedFailuresCountNotAttemptsInFlight) {
+  failure_record r;
+  // A venue NAT: fifty logins being checked at once, ten times the failure limit.
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(begin_address_attempt(r, 100, t0).allowed) << i;
+  EXPECT_EQ(r.in_flight, 50u);
+  EXPECT_EQ(r.failures, 0u);
+  for (int i = 0; i < 46; ++i) EXPECT_EQ(end_address_attempt(r, five_in_15, false, t0), allowed());
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(end_address_attempt(r, five_in_15, true, t0), allowed());
+  EXPECT_EQ(r.in_flight, 0u);
+  EXPECT_EQ(r.failures, 4u);
+  ASSERT_TRUE(begin_address_attempt(r, 100, t0 + 1min).allowed);
+  EXPECT_EQ(end_address_attempt(r, five_in_15, true, t0 + 1min), refused(10min));  // the fifth
+  EXPECT_EQ(begin_address_attempt(r, 100, t0 + 2min), refused(9min));
+  EXPECT_TRUE(begin_address_attempt(r, 100, t0 + 11min).allowed);
+}
+
+TEST(AddressLockout, AttemptsInFlightAreCapped) {
+  failure_record r;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(begin_address_attempt(r, 3, t0).allowed);
+  EXPECT_EQ(begin_address_attempt(r, 3, t0), refused(1s));
+  EXPECT_EQ(r.in_flight, 3u);
+  EXPECT_FALSE(forgettable(r, five_in_15, t0 + 1h));  // attempts still running
+  (void)end_address_attempt(r, five_in_15, false, t0);
+  EXPECT_TRUE(begin_address_attempt(r, 3, t0).allowed);
+}
+
+TEST(AddressLockout, FailuresOutsideTheWindowAreForgotten) {
+  failure_record r;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(begin_address_attempt(r, 100, t0).allowed);
+    ASSERT_TRUE(end_address_attempt(r, five_in_15, true, t0).allowed);
+  }
+  EXPECT_TRUE(forgettable(r, five_in_15, t0 + 15min));
+  ASSERT_TRUE(begin_address_attempt(r, 100, t0 + 15min).allowed);
+  EXPECT_EQ(end_address_attempt(r, five_in_15, true, t0 + 15min), allowed());  // a new window
+  EXPECT_EQ(r.failures, 1u);
+}
+
 // ---- login throttle ----------------------------------------------------------------------
 
 login_throttle_config small_config() {
@@ -285,6 +325,39 @@ TEST(LoginThrottle, SuccessesFromOneAddressNeverLockIt) {
   }
 }
 
+TEST(LoginThrottle, AHallLoggingInAtOnceThroughOneAddressIsNotLockedOut) {
+  // 500 members behind one NAT address, all of their logins being checked at the same time:
+  // the address allows 6 failures, but logins in flight are not failures.
+  login_throttle t(small_config());
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(t.begin("M" + std::to_string(i), "198.51.100.1", t0).allowed) << i;
+  }
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_EQ(t.finish("M" + std::to_string(i), "198.51.100.1",
+                       i < 5 ? login_outcome::failure : login_outcome::success, t0),
+              allowed())
+        << i;
+  }
+  // Five finished failures stand; the sixth locks the address.
+  EXPECT_EQ(fail_once(t, "X", "198.51.100.1", t0), refused(5min));
+}
+
+TEST(LoginThrottle, TooManyLoginsInFlightFromOneAddressWaitASecond) {
+  login_throttle_config c = small_config();
+  c.address_max_in_flight = 2;
+  login_throttle t(c);
+  ASSERT_TRUE(t.begin("M1", "198.51.100.1", t0).allowed);
+  ASSERT_TRUE(t.begin("M2", "198.51.100.1", t0).allowed);
+  EXPECT_EQ(t.begin("M3", "198.51.100.1", t0), refused(1s));
+  EXPECT_TRUE(t.begin("M4", "192.0.2.9", t0).allowed);  // another address is not held up
+  (void)t.finish("M1", "198.51.100.1", login_outcome::success, t0);
+  EXPECT_TRUE(t.begin("M3", "198.51.100.1", t0).allowed);
+  // The refusal did not count against M3: it still has all three tries.
+  (void)t.finish("M3", "198.51.100.1", login_outcome::failure, t0);
+  EXPECT_TRUE(fail_once(t, "M3", "192.0.2.1", t0).allowed);
+  EXPECT_EQ(fail_once(t, "M3", "192.0.2.1", t0), refused(5min));
+}
+
 TEST(LoginThrottle, SuccessDoesNotWipeTheAddressesEarlierFailures) {
   login_throttle t(small_config());
   for (int i = 0; i < 5; ++i) (void)fail_once(t, "X" + std::to_string(i), "203.0.113.9", t0);
@@ -325,6 +398,9 @@ TEST(LoginThrottle, InvalidConfigIsRefused) {
   EXPECT_THROW(login_throttle{c}, std::invalid_argument);
   c = {};
   c.max_addresses = 0;
+  EXPECT_THROW(login_throttle{c}, std::invalid_argument);
+  c = {};
+  c.address_max_in_flight = 0;
   EXPECT_THROW(login_throttle{c}, std::invalid_argument);
 }
 

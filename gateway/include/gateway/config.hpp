@@ -83,6 +83,7 @@ struct gateway_config {
   std::chrono::seconds login_failure_window{std::chrono::minutes{15}};
   std::chrono::seconds login_lockout{std::chrono::minutes{15}};
   unsigned address_login_max_failures = 200;  // a venue NAT puts thousands behind one address
+  unsigned address_login_max_in_flight = 1000;  // logins from one address being checked at once
   unsigned password_threads = 0;              // 0: one per core
 
   // [sync]

@@ -2,9 +2,12 @@
 // Password-guessing limits for POST /login: N failed attempts within a window locks the
 // member number (and, with a much higher N, the client address) for a while.
 //
-// An attempt counts as a failure from the moment it is let through until it is reported a
-// success, so logins verified in parallel on the thread pool cannot overshoot the limit,
-// and an attempt whose outcome is never reported stays a failure.
+// For a member, an attempt counts as a failure from the moment it is let through until it is
+// reported a success, so logins verified in parallel on the thread pool cannot overshoot the
+// limit, and an attempt whose outcome is never reported stays a failure.
+// For an address, only finished failures count: at a meeting hundreds of members behind the
+// venue's one NAT address log in at the same moment, and their logins in flight are not
+// failures. What an address may have in flight at once is capped separately.
 
 #include "gateway/rate_limiter.hpp"
 
@@ -25,7 +28,8 @@ struct lockout_policy {
 
 // Per key, plain data. The window is fixed: it starts at the first counted attempt.
 struct failure_record {
-  unsigned failures = 0;  // in the current window, attempts in flight included
+  unsigned failures = 0;  // in the current window; for a member, attempts in flight included
+  unsigned in_flight = 0;  // for an address: attempts let through and not yet finished
   steady_time window_start{};
   steady_time locked_until{};
 };
@@ -41,7 +45,15 @@ struct failure_record {
                                          steady_time now) noexcept;
 // The attempt succeeded: take back its provisional count.
 void withdraw_attempt(failure_record& record) noexcept;
-// Not locked and nothing counted in a live window: the same as no record at all.
+// An address's attempt: refused while locked or while max_in_flight attempts from it are still
+// being checked (retry after 1 s); otherwise counted as in flight and allowed.
+[[nodiscard]] rate_decision begin_address_attempt(failure_record& record, unsigned max_in_flight,
+                                                  steady_time now) noexcept;
+// Ends an address's attempt. A failure counts in the window; reaching max_failures starts the
+// lock, and the result is what the client may do next.
+[[nodiscard]] rate_decision end_address_attempt(failure_record& record, const lockout_policy& policy,
+                                                bool failed, steady_time now) noexcept;
+// Not locked, nothing in flight and nothing counted in a live window: the same as no record.
 [[nodiscard]] bool forgettable(const failure_record& record, const lockout_policy& policy,
                                steady_time now) noexcept;
 
@@ -55,6 +67,8 @@ struct login_throttle_config {
   lockout_policy per_member{};
   // Generous: at a meeting hundreds of members log in through the venue's one NAT address.
   lockout_policy per_address{100, std::chrono::seconds(15 * 60), std::chrono::seconds(15 * 60)};
+  // Logins from one address being checked at once; beyond it, 429 with Retry-After: 1.
+  unsigned address_max_in_flight = 1000;
   std::size_t max_members = 100'000;
   std::size_t max_addresses = 100'000;
 };
@@ -73,9 +87,9 @@ class login_throttle {
   // Before verifying the password. If allowed, call finish() exactly once afterwards.
   [[nodiscard]] rate_decision begin(std::string_view member_no, std::string_view address,
                                     steady_time now);
-  // A success resets the member's record and takes back this attempt's count for the
-  // address (earlier failures from the address stay). `abandoned` only takes back this
-  // attempt's counts, resetting nothing. The result is what the client may do next, e.g.
+  // A success resets the member's record and ends the address's attempt (earlier failures
+  // from the address stay). `abandoned` only takes back this attempt's counts, resetting
+  // nothing. A failure counts for both. The result is what the client may do next, e.g.
   // locked after this failure.
   rate_decision finish(std::string_view member_no, std::string_view address, login_outcome outcome,
                        steady_time now);

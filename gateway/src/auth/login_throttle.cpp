@@ -68,7 +68,8 @@ rate_decision fail_attempt(failure_record& record, const lockout_policy& policy,
   if (locked(record, now)) return refuse_until(record.locked_until, now);
   if (record.failures >= policy.max_failures) {
     // Attempts still in flight were counted in this window; the lock absorbs them.
-    record = failure_record{0, now, now + policy.lock_for};
+    record = failure_record{
+        .failures = 0, .in_flight = 0, .window_start = now, .locked_until = now + policy.lock_for};
     return refuse_until(record.locked_until, now);
   }
   return {};
@@ -78,15 +79,42 @@ void withdraw_attempt(failure_record& record) noexcept {
   if (record.failures > 0) --record.failures;
 }
 
+rate_decision begin_address_attempt(failure_record& record, unsigned max_in_flight,
+                                    steady_time now) noexcept {
+  if (locked(record, now)) return refuse_until(record.locked_until, now);
+  if (record.in_flight >= max_in_flight) return {false, std::chrono::seconds(1)};
+  ++record.in_flight;
+  return {};
+}
+
+rate_decision end_address_attempt(failure_record& record, const lockout_policy& policy,
+                                  bool failed, steady_time now) noexcept {
+  if (record.in_flight > 0) --record.in_flight;
+  if (!failed) return {};
+  if (locked(record, now)) return refuse_until(record.locked_until, now);
+  if (record.failures == 0 || now - record.window_start >= policy.window) {
+    record.failures = 0;
+    record.window_start = now;
+  }
+  if (++record.failures >= policy.max_failures) {
+    record.failures = 0;
+    record.window_start = now;
+    record.locked_until = now + policy.lock_for;
+    return refuse_until(record.locked_until, now);
+  }
+  return {};
+}
+
 bool forgettable(const failure_record& record, const lockout_policy& policy,
                  steady_time now) noexcept {
-  return !locked(record, now) &&
+  return !locked(record, now) && record.in_flight == 0 &&
          (record.failures == 0 || now - record.window_start >= policy.window);
 }
 
 struct login_throttle::tables {
   lockout_policy member_policy;
   lockout_policy address_policy;
+  unsigned address_max_in_flight;
   lockout_table members;
   lockout_table addresses;
 };
@@ -98,8 +126,11 @@ login_throttle::login_throttle(const login_throttle_config& config) {
   if (config.max_members == 0 || config.max_addresses == 0) {
     throw std::invalid_argument("login throttle tables need room for one key");
   }
+  if (config.address_max_in_flight == 0) {
+    throw std::invalid_argument("an address needs room for one login in flight");
+  }
   tables_ = std::make_unique<tables>(tables{
-      config.per_member, config.per_address,
+      config.per_member, config.per_address, config.address_max_in_flight,
       lockout_table(config.max_members, shard_count, lockout_retention{config.per_member}),
       lockout_table(config.max_addresses, shard_count, lockout_retention{config.per_address})});
 }
@@ -112,8 +143,9 @@ rate_decision login_throttle::begin(std::string_view member_no, std::string_view
   const rate_decision member = t.members.with(
       member_no, now, [&](failure_record& r) { return begin_attempt(r, t.member_policy, now); });
   if (!member.allowed) return member;
-  const rate_decision from_address = t.addresses.with(
-      address, now, [&](failure_record& r) { return begin_attempt(r, t.address_policy, now); });
+  const rate_decision from_address = t.addresses.with(address, now, [&](failure_record& r) {
+    return begin_address_attempt(r, t.address_max_in_flight, now);
+  });
   if (!from_address.allowed) {
     // The attempt will not run, so it must not count against the member.
     (void)t.members.with_existing(member_no, withdraw_attempt);
@@ -126,13 +158,17 @@ rate_decision login_throttle::finish(std::string_view member_no, std::string_vie
   auto& t = *tables_;
   switch (outcome) {
     case login_outcome::success:
-      t.members.erase(member_no);
-      (void)t.addresses.with_existing(address, withdraw_attempt);
+    case login_outcome::abandoned: {
+      if (outcome == login_outcome::success) {
+        t.members.erase(member_no);
+      } else {
+        (void)t.members.with_existing(member_no, withdraw_attempt);
+      }
+      (void)t.addresses.with_existing(address, [&](failure_record& r) {
+        (void)end_address_attempt(r, t.address_policy, false, now);
+      });
       return {};
-    case login_outcome::abandoned:
-      (void)t.members.with_existing(member_no, withdraw_attempt);
-      (void)t.addresses.with_existing(address, withdraw_attempt);
-      return {};
+    }
     case login_outcome::failure:
       break;
   }
@@ -141,8 +177,9 @@ rate_decision login_throttle::finish(std::string_view member_no, std::string_vie
   rate_decision from_address;
   (void)t.members.with_existing(
       member_no, [&](failure_record& r) { member = fail_attempt(r, t.member_policy, now); });
-  (void)t.addresses.with_existing(
-      address, [&](failure_record& r) { from_address = fail_attempt(r, t.address_policy, now); });
+  (void)t.addresses.with_existing(address, [&](failure_record& r) {
+    from_address = end_address_attempt(r, t.address_policy, true, now);
+  });
   return stricter(member, from_address);
 }
 

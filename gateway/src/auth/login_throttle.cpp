@@ -42,6 +42,25 @@ struct lockout_retention {
 
 using lockout_table = detail::bounded_key_table<failure_record, lockout_retention>;
 
+// A record with nothing counted, or whose window has passed, starts a fresh window now.
+void refresh_window(failure_record& record, const lockout_policy& policy,
+                    steady_time now) noexcept {
+  if (record.failures == 0 || now - record.window_start >= policy.window) {
+    record.failures = 0;
+    record.window_start = now;
+  }
+}
+
+// Locks the record for policy.lock_for from now; the counts of the window go with it. Attempts
+// still in flight stay counted as in flight.
+rate_decision start_lock(failure_record& record, const lockout_policy& policy,
+                         steady_time now) noexcept {
+  record.failures = 0;
+  record.window_start = now;
+  record.locked_until = now + policy.lock_for;
+  return refuse_until(record.locked_until, now);
+}
+
 }  // namespace
 
 bool is_valid(const lockout_policy& policy) noexcept {
@@ -51,10 +70,7 @@ bool is_valid(const lockout_policy& policy) noexcept {
 rate_decision begin_attempt(failure_record& record, const lockout_policy& policy,
                             steady_time now) noexcept {
   if (locked(record, now)) return refuse_until(record.locked_until, now);
-  if (record.failures == 0 || now - record.window_start >= policy.window) {
-    record.failures = 0;
-    record.window_start = now;
-  }
+  refresh_window(record, policy, now);
   // Only attempts still in flight can fill the count without a lock having started.
   if (record.failures >= policy.max_failures) {
     return refuse_until(record.window_start + policy.window, now);
@@ -68,9 +84,7 @@ rate_decision fail_attempt(failure_record& record, const lockout_policy& policy,
   if (locked(record, now)) return refuse_until(record.locked_until, now);
   if (record.failures >= policy.max_failures) {
     // Attempts still in flight were counted in this window; the lock absorbs them.
-    record = failure_record{
-        .failures = 0, .in_flight = 0, .window_start = now, .locked_until = now + policy.lock_for};
-    return refuse_until(record.locked_until, now);
+    return start_lock(record, policy, now);
   }
   return {};
 }
@@ -92,16 +106,8 @@ rate_decision end_address_attempt(failure_record& record, const lockout_policy& 
   if (record.in_flight > 0) --record.in_flight;
   if (!failed) return {};
   if (locked(record, now)) return refuse_until(record.locked_until, now);
-  if (record.failures == 0 || now - record.window_start >= policy.window) {
-    record.failures = 0;
-    record.window_start = now;
-  }
-  if (++record.failures >= policy.max_failures) {
-    record.failures = 0;
-    record.window_start = now;
-    record.locked_until = now + policy.lock_for;
-    return refuse_until(record.locked_until, now);
-  }
+  refresh_window(record, policy, now);
+  if (++record.failures >= policy.max_failures) return start_lock(record, policy, now);
   return {};
 }
 
@@ -156,31 +162,30 @@ rate_decision login_throttle::begin(std::string_view member_no, std::string_view
 rate_decision login_throttle::finish(std::string_view member_no, std::string_view address,
                                      login_outcome outcome, steady_time now) {
   auto& t = *tables_;
+  // A record evicted since begin() has nothing left to update.
+  const auto end_for_address = [&](bool failed) {
+    rate_decision d;
+    (void)t.addresses.with_existing(address, [&](failure_record& r) {
+      d = end_address_attempt(r, t.address_policy, failed, now);
+    });
+    return d;
+  };
   switch (outcome) {
     case login_outcome::success:
-    case login_outcome::abandoned: {
-      if (outcome == login_outcome::success) {
-        t.members.erase(member_no);
-      } else {
-        (void)t.members.with_existing(member_no, withdraw_attempt);
-      }
-      (void)t.addresses.with_existing(address, [&](failure_record& r) {
-        (void)end_address_attempt(r, t.address_policy, false, now);
-      });
+      t.members.erase(member_no);
+      (void)end_for_address(false);
       return {};
-    }
+    case login_outcome::abandoned:
+      (void)t.members.with_existing(member_no, withdraw_attempt);
+      (void)end_for_address(false);
+      return {};
     case login_outcome::failure:
       break;
   }
-  // A record evicted since begin() has nothing left to update.
   rate_decision member;
-  rate_decision from_address;
   (void)t.members.with_existing(
       member_no, [&](failure_record& r) { member = fail_attempt(r, t.member_policy, now); });
-  (void)t.addresses.with_existing(address, [&](failure_record& r) {
-    from_address = end_address_attempt(r, t.address_policy, true, now);
-  });
-  return stricter(member, from_address);
+  return stricter(member, end_for_address(true));
 }
 
 std::size_t login_throttle::tracked_members() const { return tables_->members.size(); }

@@ -1,6 +1,7 @@
 // Session tokens: mint (Ed25519 sign), decode without the signature check, parse_and_verify
-// (decode + Ed25519 verify on every call: the cold path), and the gateway's token_memo when it
-// hits (one poster scanned by a whole hall) and when every text is new (it verifies and evicts).
+// (decode + Ed25519 verify on every call: the cold path; and with the signing key at hand, which
+// re-signs instead), and the gateway's token_memo when it hits (one poster scanned by a whole
+// hall) and when every text is new (it verifies and evicts), without and with the signing key.
 
 #include "bench_support.hpp"
 #include "gateway/token_memo.hpp"
@@ -77,6 +78,22 @@ void BM_token_verify_cold(benchmark::State& state) {
 }
 BENCHMARK(BM_token_verify_cold)->MinTime(0.2);
 
+// The same, for a gateway that holds the token's signing key: the signature is recomputed and
+// compared (tokens::verify_own_signature) instead of verified.
+void BM_token_verify_cold_own_key(benchmark::State& state) {
+  const auto& s = setup();
+  if (!tokens::parse_and_verify(s.text, s.ring, s.program.qr_prefix, &s.key)) {
+    state.SkipWithError("the bench token does not verify");
+    return;
+  }
+  for (auto _ : state) {
+    auto verified = tokens::parse_and_verify(s.text, s.ring, s.program.qr_prefix, &s.key);
+    benchmark::DoNotOptimize(verified);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_token_verify_cold_own_key)->MinTime(0.2);
+
 // A hall scanning one poster: the memo answers from its LRU (lookup, splice, copy of the claims).
 void BM_token_verify_memo_hit(benchmark::State& state) {
   const auto& s = setup();
@@ -92,8 +109,10 @@ BENCHMARK(BM_token_verify_memo_hit)->MinTime(0.2);
 
 // Distinct valid tokens cycling through a memo far smaller than their number: every lookup
 // misses, verifies, inserts and evicts (the worst case: slot tokens, or a flood of new texts).
+// Arg 1: the memo holds the signing key (the gateway with [keys] signing), so it re-signs.
 void BM_token_verify_memo_miss(benchmark::State& state) {
   const auto& s = setup();
+  const bool own_key = state.range(0) != 0;
   static const std::vector<std::string> texts = [&s] {
     std::vector<std::string> out;
     for (int i = 0; i < 4096; ++i) {
@@ -103,7 +122,8 @@ void BM_token_verify_memo_miss(benchmark::State& state) {
     }
     return out;
   }();
-  gateway::token_memo memo(s.ring, s.program.qr_prefix, 256);  // 16 per shard
+  gateway::token_memo memo(s.ring, s.program.qr_prefix, 256,  // 16 per shard
+                           own_key ? &s.key : nullptr);
   std::size_t next = 0;
   std::int64_t hits = 0;
   for (auto _ : state) {
@@ -115,7 +135,7 @@ void BM_token_verify_memo_miss(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["hits"] = static_cast<double>(hits);
 }
-BENCHMARK(BM_token_verify_memo_miss)->MinTime(0.2);
+BENCHMARK(BM_token_verify_memo_miss)->ArgName("own_key")->Arg(0)->Arg(1)->MinTime(0.2);
 
 }  // namespace
 

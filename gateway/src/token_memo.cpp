@@ -4,8 +4,9 @@
 
 namespace checkin::gateway {
 
-token_memo::token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity)
-    : ring_(ring), prefix_(std::move(prefix)),
+token_memo::token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity,
+                       const tokens::signing_key* own_key)
+    : ring_(ring), own_key_(own_key), prefix_(std::move(prefix)),
       per_shard_capacity_(std::max<std::size_t>(1, capacity / shard_count)) {}
 
 token_memo::lookup token_memo::verify(std::string_view text) {
@@ -18,7 +19,7 @@ token_memo::lookup token_memo::verify(std::string_view text) {
     }
   }
   // Verify outside the lock: Ed25519 is the slow part and other texts may share the shard.
-  auto result = tokens::parse_and_verify(text, ring_, prefix_);
+  auto result = tokens::parse_and_verify(text, ring_, prefix_, own_key_);
   const bool worth_keeping = result.has_value() || result.error() == tokens::token_error::bad_signature;
   if (worth_keeping) {
     const std::lock_guard lock(s.mutex);

@@ -86,6 +86,7 @@ gateway_under_test prepare_gateway(const load_options& o, const scenario_shape& 
     }
     s.gateway_threads = o.gateway_threads;
     if (o.commit_gather_us >= 0) s.commit_gather_us = static_cast<unsigned>(o.commit_gather_us);
+    s.public_key_only = o.public_key_only;
     s.keep = o.keep;
     if (!fs::exists(s.gateway_binary)) {
       throw std::runtime_error(s.gateway_binary.string() + " not found (use --gateway PATH)");
@@ -316,6 +317,7 @@ int run(const load_options& o) {
   report.sessions = shape.sessions;
   report.duration_seconds = o.duration_seconds;
   report.planned_requests = planned_requests(o, shape);
+  if (g.managed) report.gateway_signing_key = !o.public_key_only;
   if (g.managed && (o.memo_entries >= 0 || shape.kind == scenario_kind::distinct)) {
     report.memo_entries = o.memo_entries >= 0 ? static_cast<unsigned>(o.memo_entries) : 16u;
   }

@@ -40,6 +40,7 @@ managed_gateway::managed_gateway(const managed_settings& s)
     write_file(dir_ / "program.json", program_json);
     program_ = tokens::parse_program(program_json, "program.json");
     tokens::write_key_pair(key_, dir_ / "keys");
+    if (s.public_key_only) fs::remove(dir_ / "keys" / "signing.key");
     // Kept beside the data (a scratch folder) so a --keep folder can be loaded again with
     // --target ... --organizer-key.
     write_file(dir_ / "organizer.key", organizer_key_ + "\n");

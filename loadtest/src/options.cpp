@@ -76,6 +76,9 @@ void add_load_options(CLI::App& app, load_options& o) {
   app.add_option("--commit-gather-us", o.commit_gather_us,
                  "Managed mode: [storage] commit_gather_us (default: the gateway's)")
       ->check(CLI::Range(0, 100'000));
+  app.add_flag("--public-key-only", o.public_key_only,
+               "Managed mode: give the gateway the public key only, as for codes minted elsewhere: "
+               "every new token's signature is then verified instead of re-signed");
   app.add_flag("--keep", o.keep, "Managed mode: keep the scratch data folder");
 
   app.add_option("--target", o.target,

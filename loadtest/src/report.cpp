@@ -130,6 +130,12 @@ void print_summary(std::FILE* out, const run_report& r) {
                    ? ("open loop " + std::to_string(static_cast<long long>(r.rate)) + "/s").c_str()
                    : "max throughput",
                r.connections, r.members, r.sessions, r.gateway.c_str(), r.cores);
+  if (r.gateway_signing_key) {
+    std::fprintf(out, "token check: %s\n",
+                 *r.gateway_signing_key
+                     ? "the gateway holds the signing key (new tokens are re-signed and compared)"
+                     : "the gateway holds the public key only (new tokens are verified)");
+  }
   std::fprintf(out, "%-10s %9s %9s %9s %9s %7s %7s %7s %9s %9s %8s %8s %8s %8s %8s\n", "phase",
                "answered", "ok", "201", "200", "4xx", "5xx", "errors", "answers/s", "recorded/s",
                "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
@@ -217,6 +223,7 @@ json::object to_json(const run_report& r) {
                       {"duration_seconds", r.duration_seconds},
                       {"planned_requests", r.planned_requests}};
   if (r.memo_entries) config["token_memo_entries"] = *r.memo_entries;
+  if (r.gateway_signing_key) config["gateway_signing_key"] = *r.gateway_signing_key;
   json::object doc{{"tool", "checkin-loadtest"},
                    {"finished_at", now_utc()},
                    {"label", r.label},

@@ -282,6 +282,45 @@ TEST_F(SessionToken, KeyErrors) {
   EXPECT_EQ(error_of(no_context), token_error::bad_signature);
 }
 
+TEST_F(SessionToken, OwnKeyGivesTheSameAnswers) {
+  const auto other = test_key(0x20);
+  key_ring both = ring_;
+  both.add(other.public_part());
+  key_ring retired;
+  retired.add(key_.public_part(), key_status::retired);
+  const bytes payload(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(payload_size_));
+  bytes damaged = bytes_;
+  damaged.back() ^= 0x01;
+  const std::vector<std::string> texts{
+      text_,                                   // ours, genuine
+      mint(sample_claims(), other),            // the other key's
+      text_of(sign_raw(other, payload)),       // our key id, the other key's signature
+      text_of(damaged),                        // ours, one signature bit off
+      text_.substr(1),                         // not a token
+  };
+  for (const key_ring* ring : std::initializer_list<const key_ring*>{&ring_, &both, &retired}) {
+    for (const auto& text : texts) {
+      const auto plain = parse_and_verify(text, *ring, default_prefix);
+      for (const signing_key* own : {&key_, &other}) {
+        const auto fast = parse_and_verify(text, *ring, default_prefix, own);
+        ASSERT_EQ(fast.has_value(), plain.has_value()) << text;
+        if (plain) {
+          EXPECT_EQ(*fast, *plain);
+        } else {
+          EXPECT_EQ(fast.error(), plain.error()) << text;
+        }
+      }
+    }
+  }
+  // The ring still decides: holding the secret key does not make a retired key trusted.
+  EXPECT_EQ(parse_and_verify(text_, retired, default_prefix, &key_).error(),
+            token_error::retired_key);
+  EXPECT_EQ(parse_and_verify(mint(sample_claims(), other), ring_, default_prefix, &other).error(),
+            token_error::unknown_key);
+  EXPECT_EQ(parse_and_verify(text_of(damaged), ring_, default_prefix, &key_).error(),
+            token_error::bad_signature);
+}
+
 TEST_F(SessionToken, DecodeTokenBytesSplitsPayloadAndSignature) {
   const auto decoded = decode_token_bytes(bytes_);
   ASSERT_TRUE(decoded.has_value());

@@ -3,6 +3,7 @@
 #include "support/test_files.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <sys/stat.h>
 #include <fstream>
@@ -87,6 +88,77 @@ TEST(SigningKey, MovedKeyStillSigns) {
   assigned = std::move(moved);
   EXPECT_EQ(assigned.public_part(), pk);
   EXPECT_TRUE(verify_signature(pk, message, assigned.sign(message)));
+}
+
+// A valid Ed25519 signature that is NOT the deterministic one: the nonce r is random instead of
+// SHA-512(prefix || message). Built from libsodium's group and scalar primitives, following
+// RFC 8032 5.1.6 with step 1-2 replaced. Any verifier must accept it.
+signature randomized_signature(const signing_key& key, std::span<const std::uint8_t> message) {
+  std::array<std::uint8_t, 64> h{};
+  crypto_hash_sha512(h.data(), key.seed().data(), key.seed().size());
+  std::array<std::uint8_t, 32> a{};  // the secret scalar: clamped first half of SHA-512(seed)
+  std::copy_n(h.begin(), 32, a.begin());
+  a[0] &= 248;
+  a[31] &= 127;
+  a[31] |= 64;
+  std::array<std::uint8_t, 32> r{};
+  crypto_core_ed25519_scalar_random(r.data());
+  signature sig{};
+  if (crypto_scalarmult_ed25519_base_noclamp(sig.data(), r.data()) != 0) {  // R = rB
+    ADD_FAILURE() << "rB failed";
+  }
+  std::vector<std::uint8_t> ram(sig.begin(), sig.begin() + 32);  // R || A || M
+  ram.insert(ram.end(), key.public_part().bytes.begin(), key.public_part().bytes.end());
+  ram.insert(ram.end(), message.begin(), message.end());
+  std::array<std::uint8_t, 64> k_wide{};
+  crypto_hash_sha512(k_wide.data(), ram.data(), ram.size());
+  std::array<std::uint8_t, 32> k{};
+  crypto_core_ed25519_scalar_reduce(k.data(), k_wide.data());
+  std::array<std::uint8_t, 32> ka{};
+  crypto_core_ed25519_scalar_mul(ka.data(), k.data(), a.data());
+  crypto_core_ed25519_scalar_add(sig.data() + 32, r.data(), ka.data());  // S = r + k*a mod L
+  return sig;
+}
+
+TEST(SigningKey, OwnSignatureCheckAgreesWithVerifyOnEveryMutation) {
+  const auto key = signing_key::from_seed(seed_from(0));
+  const auto other = signing_key::from_seed(seed_from(1));
+  auto message = bytes_of("checkin-gateway session token v1 JSNM2026 A-0301");
+  const signature sig = key.sign(message);
+  ASSERT_TRUE(verify_own_signature(key, message, sig));
+  // Every single-bit change of the signature or of the message: both checks say no.
+  for (std::size_t i = 0; i < sig.size() * 8; ++i) {
+    signature flipped = sig;
+    flipped[i / 8] ^= static_cast<std::uint8_t>(1u << (i % 8));
+    ASSERT_EQ(verify_own_signature(key, message, flipped),
+              verify_signature(key.public_part(), message, flipped))
+        << "signature bit " << i;
+    ASSERT_FALSE(verify_own_signature(key, message, flipped)) << "signature bit " << i;
+  }
+  for (std::size_t i = 0; i < message.size() * 8; ++i) {
+    auto changed = message;
+    changed[i / 8] ^= static_cast<std::uint8_t>(1u << (i % 8));
+    ASSERT_FALSE(verify_own_signature(key, changed, sig)) << "message bit " << i;
+  }
+  // Another key's signature, an all-zero one, and the empty message.
+  EXPECT_FALSE(verify_own_signature(key, message, other.sign(message)));
+  EXPECT_FALSE(verify_own_signature(key, message, signature{}));
+  EXPECT_TRUE(verify_own_signature(key, {}, key.sign({})));
+  EXPECT_FALSE(verify_own_signature(key, {}, sig));
+}
+
+TEST(SigningKey, OwnSignatureCheckAcceptsAValidNonDeterministicSignature) {
+  const auto key = signing_key::from_seed(seed_from(0));
+  const auto message = bytes_of("attendance JSNM2026 A-0301");
+  for (int i = 0; i < 8; ++i) {
+    const signature sig = randomized_signature(key, message);
+    ASSERT_NE(sig, key.sign(message)) << "the nonce is random, so the signature differs";
+    ASSERT_TRUE(verify_signature(key.public_part(), message, sig)) << "and it is still valid";
+    EXPECT_TRUE(verify_own_signature(key, message, sig)) << "so the re-signing check falls back";
+    signature damaged = sig;
+    damaged[40] ^= 0x10;
+    EXPECT_FALSE(verify_own_signature(key, message, damaged));
+  }
 }
 
 TEST(KeyFiles, WriteAndLoadRoundTrip) {

@@ -173,7 +173,7 @@ signing_key& signing_key::operator=(signing_key&& other) noexcept {
 
 signing_key::~signing_key() { sodium_memzero(secret_.data(), secret_.size()); }
 
-signature signing_key::sign(std::span<const std::uint8_t> message) const {
+signature signing_key::sign(std::span<const std::uint8_t> message) const noexcept {
   signature sig{};
   crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), secret_.data());
   return sig;
@@ -188,6 +188,17 @@ bool verify_signature(const public_key& pk, std::span<const std::uint8_t> messag
   if (!sodium_ready()) return false;
   return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.bytes.data()) ==
          0;
+}
+
+bool verify_own_signature(const signing_key& key, std::span<const std::uint8_t> message,
+                          const signature& sig) noexcept {
+  if (!sodium_ready()) return false;
+  // The recomputed signature never leaves this function; only equal / not equal does, which
+  // the answer tells anyway.
+  signature expected = key.sign(message);
+  const bool same = sodium_memcmp(expected.data(), sig.data(), sig.size()) == 0;
+  sodium_memzero(expected.data(), expected.size());
+  return same || verify_signature(key.public_part(), message, sig);
 }
 
 // ---- key files -------------------------------------------------------------------------

@@ -22,7 +22,11 @@ class token_memo {
  public:
   using outcome = boost::system::result<tokens::session_claims, tokens::token_error>;
 
-  token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity);
+  // `own_key`, when not null, is a key of `ring` whose secret half this process holds (the
+  // gateway's signing key): its tokens are checked by re-signing (tokens::verify_own_signature),
+  // which gives the same answers about 3x cheaper. It must outlive the memo.
+  token_memo(const tokens::key_ring& ring, std::string prefix, std::size_t capacity,
+             const tokens::signing_key* own_key = nullptr);
 
   struct lookup {
     outcome result;
@@ -43,6 +47,7 @@ class token_memo {
   };
 
   const tokens::key_ring& ring_;
+  const tokens::signing_key* own_key_;
   std::string prefix_;
   std::size_t per_shard_capacity_;
   std::array<shard, shard_count> shards_;

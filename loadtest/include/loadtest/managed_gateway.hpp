@@ -25,6 +25,9 @@ struct managed_settings {
   std::optional<unsigned> token_memo_entries;
   std::optional<unsigned> commit_gather_us;
   unsigned gateway_threads = 0;  // 0: the gateway's default (one per core)
+  // true: keys/signing.key is removed once written, so the gateway holds the public key only
+  // and verifies each token's signature (it re-signs when it holds the key: ~3x cheaper).
+  bool public_key_only = false;
   bool keep = false;             // leave the scratch folder for inspection
 };
 

@@ -37,6 +37,7 @@ struct load_options {
   std::string work_dir;        // default: the system temp folder
   unsigned gateway_threads = 0;
   int commit_gather_us = -1;  // -1: the gateway's default
+  bool public_key_only = false;  // the gateway gets signing.pub only, not signing.key
   int memo_entries = -1;  // -1: 16 for the distinct scenario, else the gateway's default
   bool keep = false;
   // Running gateway (--target)

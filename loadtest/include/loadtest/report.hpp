@@ -62,6 +62,9 @@ struct run_report {
   double duration_seconds = 0;
   std::uint64_t planned_requests = 0;
   std::optional<unsigned> memo_entries;
+  // Managed mode: whether the gateway held the signing key (it then checks new tokens by
+  // re-signing them, ~3x cheaper than verifying) or the public key only.
+  std::optional<bool> gateway_signing_key;
   std::optional<phase_summary> login;
   std::optional<phase_summary> healthz;
   phase_summary scans;

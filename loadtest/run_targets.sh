@@ -18,9 +18,10 @@ declare -A target_args=(
   [open-loop-20k]="--connections 1000 --rate 20000 --duration 15 --healthz-seconds 0"
   [connections-10k]="--connections 10000 --duration 10 --healthz-seconds 5"
   [distinct-tokens]="--scenario distinct --connections 1000 --duration 10 --healthz-seconds 0"
+  [distinct-public-key]="--scenario distinct --connections 1000 --duration 10 --healthz-seconds 0 --public-key-only"
   [crash-20-kills]="--connections 1000 --duration 20 --kills 20 --healthz-seconds 0"
 )
-order=(max-throughput open-loop-20k connections-10k distinct-tokens crash-20-kills)
+order=(max-throughput open-loop-20k connections-10k distinct-tokens distinct-public-key crash-20-kills)
 selected=(${ONLY:-${order[@]}})
 
 for name in "${selected[@]}"; do

@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -369,7 +370,12 @@ void http_server::run() {
   for (auto& w : i.workers) net::co_spawn(w->ctx, i.sweep_loop(*w), net::detached);
   std::vector<std::thread> threads;
   for (std::size_t k = 1; k < i.workers.size(); ++k) {
-    threads.emplace_back([&w = *i.workers[k]] { w.ctx.run(); });
+    threads.emplace_back([&w = *i.workers[k], k] {
+      // I/O thread 0 is the caller's (main) thread, whose name is the process name: left alone.
+      const std::string name = "checkin-io-" + std::to_string(k);
+      (void)pthread_setname_np(pthread_self(), name.c_str());
+      w.ctx.run();
+    });
   }
   i.workers[0]->ctx.run();
   for (auto& t : threads) t.join();

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <latch>
 #include <map>
@@ -40,6 +42,29 @@ scan_result submit_and_wait(group_committer& c, scan_draft d) {
   auto f = p.get_future();
   c.submit_scan(std::move(d), [&p](scan_result r) { p.set_value(std::move(r)); });
   return f.get();
+}
+
+// The names of this process's threads, from /proc (what top -H and perf show).
+std::multiset<std::string> thread_names() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+TEST_F(GroupCommitterTest, TheWriterThreadIsNamed) {
+  EXPECT_EQ(thread_names().count("checkin-writer"), 0u);
+  {
+    auto store = open_store();
+    group_committer c(store);
+    ASSERT_EQ(submit_and_wait(c, make_draft(100001, "A-0101")).value().status,
+              scan_status::recorded);  // the writer has run, so it has named itself
+    EXPECT_EQ(thread_names().count("checkin-writer"), 1u);
+  }
+  EXPECT_EQ(thread_names().count("checkin-writer"), 0u);  // joined
 }
 
 TEST_F(GroupCommitterTest, ManyThreadsEachCompletionOnceEachScanOnce) {

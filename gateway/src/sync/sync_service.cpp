@@ -1,5 +1,6 @@
 #include "gateway/sync/sync_service.hpp"
 
+#include <pthread.h>
 #include <future>
 #include <map>
 #include <random>
@@ -47,8 +48,16 @@ sync_service::sync_service(const store::scan_store& store, store::group_committe
       program_(program),
       sinks_(std::move(sinks)),
       options_(std::move(options)) {
-  threads_.emplace_back([this] { seal_loop(); });
-  for (auto& s : sinks_) threads_.emplace_back([this, sk = s.get()] { deliver_loop(*sk); });
+  threads_.emplace_back([this] {
+    (void)pthread_setname_np(pthread_self(), "checkin-seal");
+    seal_loop();
+  });
+  for (auto& s : sinks_) {
+    threads_.emplace_back([this, sk = s.get()] {
+      (void)pthread_setname_np(pthread_self(), "checkin-deliver");
+      deliver_loop(*sk);
+    });
+  }
 }
 
 sync_service::~sync_service() { stop(); }

@@ -25,11 +25,12 @@ bool is_client_id(std::string_view s) noexcept {
 
 }  // namespace
 
-std::variant<json::value, request_problem> parse_json_body(std::string_view body) {
+std::variant<json::value, request_problem> parse_json_body(std::string_view body,
+                                                           json::storage_ptr sp) {
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 16;
-  auto v = json::parse(body, ec, {}, options);
+  auto v = json::parse(body, ec, std::move(sp), options);
   if (ec) return malformed("the body is not valid JSON: " + ec.message());
   return v;
 }
@@ -71,14 +72,15 @@ json::value units_json(std::int64_t hundredths) {
   return json::value(static_cast<double>(hundredths) / 100.0);
 }
 
-json::object scan_view(const store::scan_record& rec, const tokens::meeting_program& program) {
-  json::object o;
+json::object scan_view(const store::scan_record& rec, const tokens::meeting_program& program,
+                       json::storage_ptr sp) {
+  json::object o(14, std::move(sp));  // 12 fields, plus "status" in a scan answer
   o["meeting_id"] = rec.meeting_id;
-  o["meeting_name"] = program.id == rec.meeting_id ? program.name : std::string{};
+  o["meeting_name"] = program.id == rec.meeting_id ? std::string_view(program.name) : std::string_view{};
   o["session_id"] = rec.session_id;
   const auto* session = program.find(rec.session_id);
-  o["session_title"] = session ? session->title : std::string{};
-  o["room"] = session ? session->room : std::string{};
+  o["session_title"] = session ? std::string_view(session->title) : std::string_view{};
+  o["room"] = session ? std::string_view(session->room) : std::string_view{};
   o["credit_kind"] = tokens::to_string(rec.kind);
   o["credit_kind_label"] = tokens::japanese_label(rec.kind);
   o["units"] = units_json(rec.units.hundredths);

@@ -71,7 +71,9 @@ class gateway_app final : public http_app {
     boost::json::value body;
   };
   using admission = std::variant<admitted_scan, response>;
-  [[nodiscard]] admission admit_scan_request(const request_context& ctx);
+  // The body's JSON is allocated from `sp` (default: the heap).
+  [[nodiscard]] admission admit_scan_request(const request_context& ctx,
+                                             boost::json::storage_ptr sp = {});
 
   net::awaitable<response> login(request_context& ctx);
   net::awaitable<response> post_scan(request_context& ctx);

@@ -33,13 +33,17 @@ struct request_problem {
     const boost::json::value& body);
 
 // Parses a request body as JSON; malformed_request with the parser's reason otherwise.
-[[nodiscard]] std::variant<boost::json::value, request_problem> parse_json_body(std::string_view body);
+// The value's memory comes from `sp` (default: the heap, one allocation per container/string).
+[[nodiscard]] std::variant<boost::json::value, request_problem> parse_json_body(
+    std::string_view body, boost::json::storage_ptr sp = {});
 
 // Credit units as a JSON number: an integer when whole ("units": 1), else a decimal.
 [[nodiscard]] boost::json::value units_json(std::int64_t hundredths);
 
 // What the app shows: meeting, session, credit, times (in the meeting's UTC offset).
+// The object's memory comes from `sp` (default: the heap).
 [[nodiscard]] boost::json::object scan_view(const store::scan_record& record,
-                                            const tokens::meeting_program& program);
+                                            const tokens::meeting_program& program,
+                                            boost::json::storage_ptr sp = {});
 
 }  // namespace checkin::gateway

@@ -195,13 +195,14 @@ struct http_server::impl {
   net::awaitable<beast::error_code> read(connection& conn, beast::flat_buffer& buffer,
                                          http::request_parser<http::string_body>& parser,
                                          bool whole) {
+    const auto complete = [&] { return whole ? parser.is_done() : parser.is_header_done(); };
     for (;;) {
       if (buffer.size() > 0) {
         beast::error_code ec;
         const std::size_t used = parser.put(buffer.data(), ec);
         buffer.consume(used);
         if (ec && ec != http::error::need_more) co_return ec;
-        if (whole ? parser.is_done() : parser.is_header_done()) co_return beast::error_code{};
+        if (complete()) co_return beast::error_code{};
         if (!ec && used > 0 && buffer.size() > 0) continue;
       }
       const std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 1024,
@@ -212,9 +213,7 @@ struct http_server::impl {
         beast::error_code eof;
         parser.put_eof(eof);
         if (eof) co_return eof;
-        co_return (whole ? parser.is_done() : parser.is_header_done())
-                      ? beast::error_code{}
-                      : beast::error_code{http::error::partial_message};
+        co_return complete() ? beast::error_code{} : beast::error_code{http::error::partial_message};
       }
       if (ec) co_return ec;
       buffer.commit(n);

@@ -154,12 +154,6 @@ std::string mint(session_claims claims, const signing_key& key, std::string_view
 
 boost::system::result<session_claims, token_error> parse_and_verify(std::string_view text,
                                                                     const key_ring& ring,
-                                                                    std::string_view prefix) {
-  return parse_and_verify(text, ring, prefix, nullptr);
-}
-
-boost::system::result<session_claims, token_error> parse_and_verify(std::string_view text,
-                                                                    const key_ring& ring,
                                                                     std::string_view prefix,
                                                                     const signing_key* own_key) {
   // Length first: bounds all later work on hostile input to a small constant.

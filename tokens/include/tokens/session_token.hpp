@@ -45,14 +45,12 @@ struct decoded_token {
 
 // Parses the text, looks the key up in `ring` and checks the signature.
 // Does NOT check the time window: see check_window().
+// `own_key` (may be null) is a key whose secret half the caller holds: a token naming it has its
+// signature checked by verify_own_signature, with the same answers, about 3x cheaper. The ring
+// alone still decides whether that key is trusted.
 [[nodiscard]] boost::system::result<session_claims, token_error> parse_and_verify(
-    std::string_view text, const key_ring& ring, std::string_view prefix = default_prefix);
-// The same answers; a token naming `own_key` (whose secret half the caller holds, and which must
-// also be active in `ring`) has its signature checked by verify_own_signature, about 3x cheaper.
-// `own_key` may be null.
-[[nodiscard]] boost::system::result<session_claims, token_error> parse_and_verify(
-    std::string_view text, const key_ring& ring, std::string_view prefix,
-    const signing_key* own_key);
+    std::string_view text, const key_ring& ring, std::string_view prefix = default_prefix,
+    const signing_key* own_key = nullptr);
 
 // Is `at` inside the token's window? Slot tokens get `slot_grace` extra after valid_until
 // (a phone that scanned at the last second of a slot is not penalised for latency).

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -46,6 +47,56 @@ std::string tail_of(const fs::path& file, std::size_t bytes) {
 }
 
 }  // namespace
+
+cpu_usage cpu_usage::operator-(const cpu_usage& earlier) const noexcept {
+  return {io_seconds - earlier.io_seconds, writer_seconds - earlier.writer_seconds,
+          other_seconds - earlier.other_seconds};
+}
+
+std::optional<thread_cpu> parse_thread_stat(std::string_view line) {
+  const auto open = line.find('(');
+  const auto close = line.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return std::nullopt;
+  }
+  thread_cpu t;
+  t.name = std::string(line.substr(open + 1, close - open - 1));
+  // After the name: state (field 3) ... utime (14), stime (15).
+  std::string_view rest = line.substr(close + 1);
+  std::uint64_t values[2] = {0, 0};
+  for (int field = 3; field <= 15; ++field) {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.empty()) return std::nullopt;
+    const auto end = std::min(rest.find(' '), rest.size());
+    if (field >= 14) {
+      auto& v = values[field - 14];
+      const auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + end, v);
+      if (ec != std::errc{} || ptr != rest.data() + end) return std::nullopt;
+    }
+    rest.remove_prefix(end);
+  }
+  t.ticks = values[0] + values[1];
+  return t;
+}
+
+void add_thread_cpu(cpu_usage& usage, std::string_view name, double seconds) noexcept {
+  if (name.starts_with("checkin-io-")) {
+    usage.io_seconds += seconds;
+  } else if (name == "checkin-writer") {
+    usage.writer_seconds += seconds;
+  } else {
+    usage.other_seconds += seconds;
+  }
+}
+
+double own_cpu_seconds() noexcept {
+  rusage u{};
+  if (::getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  const auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 std::uint64_t raise_open_file_limit() {
   rlimit lim{};
@@ -181,6 +232,27 @@ std::optional<gateway_process::memory> gateway_process::memory_usage() const {
     }
   }
   return found ? std::optional<memory>(m) : std::nullopt;
+}
+
+std::optional<cpu_usage> gateway_process::cpu() const {
+  if (pid_ <= 0) return std::nullopt;
+  const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  fs::directory_iterator tasks(fs::path("/proc") / std::to_string(pid_) / "task", ec);
+  if (ec) return std::nullopt;
+  cpu_usage usage;
+  for (const auto& task : tasks) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;  // the thread has just ended
+    if (const auto t = parse_thread_stat(line)) {
+      // The main thread keeps the process name and runs I/O loop 0 (http_server::run).
+      const bool main_thread = task.path().filename() == std::to_string(pid_);
+      add_thread_cpu(usage, main_thread ? "checkin-io-0" : t->name,
+                     static_cast<double>(t->ticks) * tick);
+    }
+  }
+  return usage;
 }
 
 }  // namespace checkin::loadtest

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -236,6 +237,24 @@ member_roster log_in(const load_options& o, const gateway_under_test& g,
   return roster;
 }
 
+// CPU used during one phase, by the managed gateway's threads and by this process.
+struct cpu_meter {
+  std::optional<cpu_usage> gateway_before;
+  double generator_before = own_cpu_seconds();
+
+  explicit cpu_meter(const gateway_under_test& g)
+      : gateway_before(g.managed ? g.managed->process().cpu() : std::nullopt) {}
+
+  // Per answer; nullopt for a gateway this process does not manage (or one it restarted).
+  std::optional<phase_cpu> per_answer(const gateway_under_test& g, std::uint64_t answers) const {
+    if (!gateway_before) return std::nullopt;
+    const auto after = g.managed->process().cpu();
+    if (!after) return std::nullopt;
+    return cpu_per_answer(*after - *gateway_before, own_cpu_seconds() - generator_before,
+                          answers);
+  }
+};
+
 // The bare HTTP path of the same server, same connections, before the scans.
 void measure_healthz(const load_options& o, const gateway_under_test& g, run_report& report) {
   const double seconds = o.healthz_seconds < 0 ? o.duration_seconds : o.healthz_seconds;
@@ -244,7 +263,9 @@ void measure_healthz(const load_options& o, const gateway_under_test& g, run_rep
   auto p = base_phase(o, g);
   p.duration = milliseconds{static_cast<std::int64_t>(seconds * 1000)};
   const healthz_requests healthz;
+  const cpu_meter cpu(g);
   report.healthz = summarize("healthz", run_phase(p, healthz));
+  report.healthz->cpu = cpu.per_answer(g, report.healthz->answered);
 }
 
 void summarize_crash(alongside_load& side, unsigned kills_wanted, run_report& report) {
@@ -345,8 +366,11 @@ int run(const load_options& o) {
   alongside_load side{o.kills, p.duration, g, {}, {}, {}};
   std::fprintf(stderr, "scenario %s for %.0f s on %u connections, %u SIGKILLs ...\n",
                o.scenario.c_str(), o.duration_seconds, o.connections, o.kills);
+  const std::optional<cpu_meter> cpu =
+      o.kills == 0 ? std::optional<cpu_meter>(std::in_place, g) : std::nullopt;
   const auto result = run_phase(p, scans, [&side] { side(); });
   report.scans = summarize("scans", result);
+  if (cpu) report.scans.cpu = cpu->per_answer(g, report.scans.answered);
   report.memory = side.peak;
   if (report.healthz && report.healthz->answers_per_second > 0) {
     report.healthz_ratio = report.scans.answers_per_second / report.healthz->answers_per_second;

@@ -18,7 +18,7 @@ double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000.0; }
 double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 json::object phase_json(const phase_summary& p) {
-  return json::object{{"connections", p.connections},
+  json::object o{{"connections", p.connections},
                       {"answered", p.answered},
                       {"expected", p.expected},
                       {"unexpected", p.unexpected},
@@ -42,6 +42,14 @@ json::object phase_json(const phase_summary& p) {
                                                   {"p99_9", round3(p.p999)},
                                                   {"max", round3(p.max)},
                                                   {"mean", round3(p.mean)}}}};
+  if (p.cpu) {
+    o["cpu_us_per_answer"] = json::object{{"gateway_io", round3(p.cpu->gateway_io_us)},
+                                          {"gateway_writer", round3(p.cpu->gateway_writer_us)},
+                                          {"gateway_other", round3(p.cpu->gateway_other_us)},
+                                          {"gateway", round3(p.cpu->gateway_us())},
+                                          {"generator", round3(p.cpu->generator_us)}};
+  }
+  return o;
 }
 
 void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
@@ -86,6 +94,14 @@ std::string now_utc() {
 }
 
 }  // namespace
+
+std::optional<phase_cpu> cpu_per_answer(const cpu_usage& gateway, double generator_seconds,
+                                        std::uint64_t answers) {
+  if (answers == 0) return std::nullopt;
+  const double per = 1e6 / static_cast<double>(answers);
+  return phase_cpu{gateway.io_seconds * per, gateway.writer_seconds * per,
+                   gateway.other_seconds * per, generator_seconds * per};
+}
 
 phase_summary summarize(std::string name, const phase_result& r) {
   const auto& t = r.tally;
@@ -165,6 +181,14 @@ void print_summary(std::FILE* out, const run_report& r) {
   if (r.healthz_ratio) {
     std::fprintf(out, "scan path / bare HTTP path: %.0f / %.0f answers/s = %.2f\n",
                  r.scans.answers_per_second, r.healthz->answers_per_second, *r.healthz_ratio);
+  }
+  for (const auto* p : {r.healthz ? &*r.healthz : nullptr, &r.scans}) {
+    if (!p || !p->cpu) continue;
+    std::fprintf(out,
+                 "CPU per %s answer: gateway %.1f us (I/O threads %.1f, writer %.1f, other %.1f), "
+                 "generator %.1f us\n",
+                 p->name.c_str(), p->cpu->gateway_us(), p->cpu->gateway_io_us,
+                 p->cpu->gateway_writer_us, p->cpu->gateway_other_us, p->cpu->generator_us);
   }
   if (r.memory) {
     std::fprintf(out, "gateway memory at the end of the scan phase: RSS %.1f MB, peak %.1f MB\n",

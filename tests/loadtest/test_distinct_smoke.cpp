@@ -53,6 +53,16 @@ TEST(LoadtestDistinct, EveryNewTokenIsCheckedAndRecordedWithAndWithoutTheSigning
     const auto& counters = doc.at("gateway_counters").as_object();
     EXPECT_EQ(counters.at("token_memo_hits").to_number<std::int64_t>(), 0);
     EXPECT_GE(counters.at("token_memo_misses").to_number<std::int64_t>(), recorded);
+    // The managed gateway's CPU is accounted per answer (each scan costs it a signature check
+    // of tens of microseconds at least, so a few hundred add up to whole clock ticks).
+    const auto& cpu = doc.at("scans").at("cpu_us_per_answer").as_object();
+    EXPECT_GT(cpu.at("gateway").to_number<double>(), 0.0);
+    EXPECT_GT(cpu.at("generator").to_number<double>(), 0.0);
+    EXPECT_NEAR(cpu.at("gateway").to_number<double>(),
+                cpu.at("gateway_io").to_number<double>() +
+                    cpu.at("gateway_writer").to_number<double>() +
+                    cpu.at("gateway_other").to_number<double>(),
+                0.01);
     EXPECT_TRUE(doc.at("passed").as_bool());
   }
 }

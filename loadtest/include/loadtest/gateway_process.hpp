@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace checkin::loadtest {
@@ -19,6 +20,28 @@ std::uint64_t raise_open_file_limit();
 // Runs `binary args...` to completion; its exit code, with stdout and stderr in `output`.
 int run_to_completion(const std::filesystem::path& binary, const std::vector<std::string>& args,
                       std::string& output);
+
+// CPU time (user + system) used by threads, split by the gateway's thread names.
+struct cpu_usage {
+  double io_seconds = 0;      // the HTTP event loops: checkin-io-N and the main thread
+  double writer_seconds = 0;  // checkin-writer: the group committer
+  double other_seconds = 0;   // everything else (sealing, delivery, password hashing)
+  [[nodiscard]] double total() const noexcept { return io_seconds + writer_seconds + other_seconds; }
+  [[nodiscard]] cpu_usage operator-(const cpu_usage& earlier) const noexcept;
+};
+
+// One thread's name and utime + stime in clock ticks, from its /proc/<pid>/task/<tid>/stat
+// line (the name is between the first '(' and the last ')'); nullopt when malformed.
+struct thread_cpu {
+  std::string name;
+  std::uint64_t ticks = 0;
+};
+[[nodiscard]] std::optional<thread_cpu> parse_thread_stat(std::string_view stat_line);
+// Adds `seconds` to the role the thread `name` plays.
+void add_thread_cpu(cpu_usage& usage, std::string_view name, double seconds) noexcept;
+
+// This process's own CPU time (the load generator), user + system.
+[[nodiscard]] double own_cpu_seconds() noexcept;
 
 class gateway_process {
  public:
@@ -46,6 +69,8 @@ class gateway_process {
     std::uint64_t peak_kib = 0;  // VmHWM
   };
   [[nodiscard]] std::optional<memory> memory_usage() const;
+  // The running server's CPU time by thread role; nullopt when it is not running.
+  [[nodiscard]] std::optional<cpu_usage> cpu() const;
 
  private:
   int wait_for_exit(std::chrono::milliseconds limit);

@@ -16,6 +16,22 @@
 
 namespace checkin::loadtest {
 
+// Microseconds of CPU (user + system) per answer over one phase: the managed gateway's threads
+// by role and the load generator itself. The phase includes each connection's warm-up request.
+struct phase_cpu {
+  double gateway_io_us = 0;
+  double gateway_writer_us = 0;
+  double gateway_other_us = 0;
+  double generator_us = 0;
+  [[nodiscard]] double gateway_us() const noexcept {
+    return gateway_io_us + gateway_writer_us + gateway_other_us;
+  }
+};
+// Per answer; nullopt when nothing was answered.
+[[nodiscard]] std::optional<phase_cpu> cpu_per_answer(const cpu_usage& gateway,
+                                                      double generator_seconds,
+                                                      std::uint64_t answers);
+
 struct phase_summary {
   std::string name;
   unsigned connections = 0;  // established when the load started
@@ -38,6 +54,7 @@ struct phase_summary {
   double recorded_per_second = 0;
   // milliseconds
   double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+  std::optional<phase_cpu> cpu;  // managed mode without kills
 };
 
 [[nodiscard]] phase_summary summarize(std::string name, const phase_result& r);

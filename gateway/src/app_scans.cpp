@@ -135,32 +135,44 @@ gateway_app::admission gateway_app::admit_scan_request(const request_context& ct
   return admitted_scan{std::move(member), std::move(std::get<json::value>(body))};
 }
 
-net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
-  // The body is read into scan_request's own strings at once; one arena holds its JSON.
-  auto admitted = admit_scan_request(ctx, json::make_shared_resource<json::monotonic_resource>());
-  if (auto* r = std::get_if<response>(&admitted)) co_return std::move(*r);
+std::variant<gateway_app::scan_to_record, response> gateway_app::prepare_scan(
+    const request_context& ctx) {
+  // The body is read into scan_request's own strings at once, so its JSON lives in an arena
+  // on this stack (a scan's body is a few hundred bytes; a bigger one spills to the heap).
+  std::array<unsigned char, 2048> arena;
+  json::monotonic_resource memory(arena.data(), arena.size());
+  auto admitted = admit_scan_request(ctx, &memory);
+  if (auto* r = std::get_if<response>(&admitted)) return std::move(*r);
   const auto& member = std::get<admitted_scan>(admitted).member;
   const auto& body = std::get<admitted_scan>(admitted).body;
   auto parsed = parse_scan_request(body);
   if (auto* p = std::get_if<request_problem>(&parsed)) {
     s_.stats.count_rejection(code(p->error));
-    co_return error_response(p->error, p->message);
+    return error_response(p->error, p->message);
   }
   auto checked = check_scan(std::get<scan_request>(parsed), member.member_no, s_.memo, s_.stats,
                             s_.program, s_.config.scans);
   if (!checked.draft) {
     s_.stats.count_rejection(code(checked.problem.error));
-    co_return rejection(checked);
+    return rejection(checked);
   }
   if (const auto known = already_recorded(s_.store, *checked.draft, s_.stats)) {
-    co_return scan_answer(http::status::ok, *known, s_.program);
+    return scan_answer(http::status::ok, *known, s_.program);
   }
+  return scan_to_record{std::move(*checked.draft)};
+}
+
+net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
+  auto prepared = prepare_scan(ctx);
+  if (auto* r = std::get_if<response>(&prepared)) co_return std::move(*r);
+  auto& draft = std::get<scan_to_record>(prepared).draft;
+  const std::string member_no = draft.member.value;  // for the log; the draft moves on
   // A named operation, not a temporary, inside co_await (see app.cpp on GCC 12).
-  auto recording = detail::async_record(s_.committer, std::move(*checked.draft), net::use_awaitable);
+  auto recording = detail::async_record(s_.committer, std::move(draft), net::use_awaitable);
   const auto result = co_await std::move(recording);
   if (!result) {
     const auto e = api_error_of(result.error());
-    spdlog::warn("scan by {} not recorded: {}", member.member_no, store::to_string(result.error()));
+    spdlog::warn("scan by {} not recorded: {}", member_no, store::to_string(result.error()));
     if (e == api_error::unavailable) {
       co_return error_response(e, "the scan could not be stored right now: retry shortly",
                                seconds{5});

@@ -75,6 +75,15 @@ class gateway_app final : public http_app {
   [[nodiscard]] admission admit_scan_request(const request_context& ctx,
                                              boost::json::storage_ptr sp = {});
 
+  // POST /v1/scans up to the store, without suspending: an answer (an error, or a duplicate
+  // read from a committed transaction), or the draft for the writer. Kept out of post_scan's
+  // coroutine so that its frame holds only the draft and the result, and the request's JSON
+  // lives in a stack arena.
+  struct scan_to_record {
+    store::scan_draft draft;
+  };
+  [[nodiscard]] std::variant<scan_to_record, response> prepare_scan(const request_context& ctx);
+
   net::awaitable<response> login(request_context& ctx);
   net::awaitable<response> post_scan(request_context& ctx);
   net::awaitable<response> post_scan_batch(request_context& ctx);

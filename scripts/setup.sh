@@ -7,8 +7,9 @@
 #   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
 #                           medians of 3 into bench/results/<name>.json; args go to each bench
 # Options (env): BUILD_DIR (default build; build-bench for bench), CHECKIN_SANITIZE=ON for an
-#                ASan+UBSan build, CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default:
-#                all cores).
+#                ASan+UBSan build (without mimalloc), CHECKIN_MIMALLOC=OFF to build the gateway
+#                on the system malloc, CHECKIN_SLOW=1 to include tests labelled slow, JOBS
+#                (default: all cores).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +25,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils libzxing-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
-  libtomlplusplus-dev libcli11-dev libspdlog-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libmimalloc-dev
   libgtest-dev libbenchmark-dev
   libpq-dev postgresql libssl-dev openssl
   chromium
@@ -68,7 +69,8 @@ browser_test_modules() {
 build() {
   cmake -S . -B "$build_dir" -G Ninja \
     -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
-    -DCHECKIN_SANITIZE="${CHECKIN_SANITIZE:-OFF}" >/dev/null
+    -DCHECKIN_SANITIZE="${CHECKIN_SANITIZE:-OFF}" \
+    -DCHECKIN_MIMALLOC="${CHECKIN_MIMALLOC:-ON}" >/dev/null
   cmake --build "$build_dir" -j "$jobs"
 }
 
@@ -86,7 +88,7 @@ case "$mode" in
   bench)
     install_missing
     cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHECKIN_SANITIZE=OFF \
-      -DCHECKIN_BUILD_BENCH=ON -DCHECKIN_BUILD_TESTS=OFF >/dev/null
+      -DCHECKIN_MIMALLOC="${CHECKIN_MIMALLOC:-ON}" -DCHECKIN_BUILD_BENCH=ON -DCHECKIN_BUILD_TESTS=OFF >/dev/null
     cmake --build "$build_dir" -j "$jobs" --target checkin_benches
     mkdir -p bench/results "$build_dir/tmp"
     # The LMDB benches fsync: keep their files on this disk, not on a tmpfs /tmp.

@@ -7,7 +7,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"checkin-gateway: signed QR attendance check-in for academic meetings"};
-  app.set_version_flag("--version", "checkin-gateway 0.1.0");
+  app.set_version_flag("--version", checkin::cli::version_text);
   app.require_subcommand(1);
 
   checkin::cli::add_keygen_command(app);

@@ -193,9 +193,9 @@ int run_serve(const serve_options& o) {
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
   server.listen(c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
-               "data in {}, {} signing key(s)",
+               "data in {}, {} signing key(s), allocator {}",
                c.listen_address, server.port(), c.threads ? c.threads : cores, program.id,
-               program.sessions.size(), c.data_dir.string(), ring.size());
+               program.sessions.size(), c.data_dir.string(), ring.size(), allocator_in_use());
   // Machine-readable line for scripts and tests that asked for port 0.
   std::printf("listening %u\n", server.port());
   std::fflush(stdout);

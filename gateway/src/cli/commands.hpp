@@ -2,6 +2,7 @@
 // Each subcommand registers itself on the root CLI::App; main() only wires.
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace checkin::cli {
 
@@ -13,5 +14,11 @@ void add_serve_command(CLI::App& app);    // serve [--config FILE] [--demo] ...
 void add_members_command(CLI::App& app);  // members import FILE
 void add_sync_command(CLI::App& app);     // sync status | export --out DIR | retry
 void add_report_commands(CLI::App& app);  // attendance, credits, organizer-key, display-key
+
+// The malloc this process allocates through, as checked at run time: "mimalloc 2.0.9", or
+// "system malloc" (a build without CHECKIN_MIMALLOC, or one where it is linked but not in effect).
+[[nodiscard]] std::string allocator_in_use();
+// "checkin-gateway 0.1.0 (allocator: ...)", for --version.
+[[nodiscard]] std::string version_text();
 
 }  // namespace checkin::cli

@@ -43,4 +43,8 @@ function(add_checkin_bench name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE checkin::options benchmark::benchmark ${ARG_LIBS})
+  if(CHECKIN_MIMALLOC)
+    # The allocator the gateway runs on, so in-process figures match the binary's.
+    target_link_libraries(${name} PRIVATE mimalloc)
+  endif()
 endfunction()

@@ -135,8 +135,7 @@ gateway_app::admission gateway_app::admit_scan_request(const request_context& ct
   return admitted_scan{std::move(member), std::move(std::get<json::value>(body))};
 }
 
-std::variant<gateway_app::scan_to_record, response> gateway_app::prepare_scan(
-    const request_context& ctx) {
+std::variant<store::scan_draft, response> gateway_app::prepare_scan(const request_context& ctx) {
   // The body is read into scan_request's own strings at once, so its JSON lives in an arena
   // on this stack (a scan's body is a few hundred bytes; a bigger one spills to the heap).
   std::array<unsigned char, 2048> arena;
@@ -159,13 +158,13 @@ std::variant<gateway_app::scan_to_record, response> gateway_app::prepare_scan(
   if (const auto known = already_recorded(s_.store, *checked.draft, s_.stats)) {
     return scan_answer(http::status::ok, *known, s_.program);
   }
-  return scan_to_record{std::move(*checked.draft)};
+  return std::move(*checked.draft);
 }
 
 net::awaitable<response> gateway_app::post_scan(request_context& ctx) {
   auto prepared = prepare_scan(ctx);
   if (auto* r = std::get_if<response>(&prepared)) co_return std::move(*r);
-  auto& draft = std::get<scan_to_record>(prepared).draft;
+  auto& draft = std::get<store::scan_draft>(prepared);
   const std::string member_no = draft.member.value;  // for the log; the draft moves on
   // A named operation, not a temporary, inside co_await (see app.cpp on GCC 12).
   auto recording = detail::async_record(s_.committer, std::move(draft), net::use_awaitable);

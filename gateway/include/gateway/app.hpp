@@ -79,10 +79,7 @@ class gateway_app final : public http_app {
   // read from a committed transaction), or the draft for the writer. Kept out of post_scan's
   // coroutine so that its frame holds only the draft and the result, and the request's JSON
   // lives in a stack arena.
-  struct scan_to_record {
-    store::scan_draft draft;
-  };
-  [[nodiscard]] std::variant<scan_to_record, response> prepare_scan(const request_context& ctx);
+  [[nodiscard]] std::variant<store::scan_draft, response> prepare_scan(const request_context& ctx);
 
   net::awaitable<response> login(request_context& ctx);
   net::awaitable<response> post_scan(request_context& ctx);

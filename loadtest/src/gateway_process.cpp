@@ -237,8 +237,9 @@ std::optional<gateway_process::memory> gateway_process::memory_usage() const {
 std::optional<cpu_usage> gateway_process::cpu() const {
   if (pid_ <= 0) return std::nullopt;
   const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const std::string pid = std::to_string(pid_);
   std::error_code ec;
-  fs::directory_iterator tasks(fs::path("/proc") / std::to_string(pid_) / "task", ec);
+  fs::directory_iterator tasks(fs::path("/proc") / pid / "task", ec);
   if (ec) return std::nullopt;
   cpu_usage usage;
   for (const auto& task : tasks) {
@@ -247,7 +248,7 @@ std::optional<cpu_usage> gateway_process::cpu() const {
     if (!std::getline(in, line)) continue;  // the thread has just ended
     if (const auto t = parse_thread_stat(line)) {
       // The main thread keeps the process name and runs I/O loop 0 (http_server::run).
-      const bool main_thread = task.path().filename() == std::to_string(pid_);
+      const bool main_thread = task.path().filename() == pid;
       add_thread_cpu(usage, main_thread ? "checkin-io-0" : t->name,
                      static_cast<double>(t->ticks) * tick);
     }

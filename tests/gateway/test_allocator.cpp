@@ -2,12 +2,11 @@
 // in effect, not merely linked: in this test process (which links the CLI like the binary does)
 // and in the real checkin-gateway binary, as its --version reports.
 #include "cli/commands.hpp"
+#include "gateway_process.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -17,15 +16,6 @@
 
 namespace checkin::cli {
 namespace {
-
-std::string output_of(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  std::string out;
-  if (!pipe) return out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
-  return out;
-}
 
 #ifdef CHECKIN_WITH_MIMALLOC
 TEST(Allocator, MallocInThisProcessIsMimallocs) {
@@ -44,8 +34,8 @@ TEST(Allocator, WithoutMimallocTheSystemMallocIsReported) {
 #endif
 
 TEST(Allocator, TheBinaryReportsItsAllocatorInVersion) {
-  const auto bin = std::filesystem::path(CHECKIN_BINARY_DIR) / "bin" / "checkin-gateway";
-  const auto out = output_of(bin.string() + " --version 2>&1");
+  std::string out;
+  EXPECT_EQ(testing::run_cli({"--version"}, &out), 0) << out;
   EXPECT_EQ(out.rfind("checkin-gateway 0.1.0 (allocator: ", 0), 0u) << out;
   EXPECT_NE(out.find(allocator_in_use()), std::string::npos) << out;
 }

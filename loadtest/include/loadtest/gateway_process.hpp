@@ -26,7 +26,6 @@ struct cpu_usage {
   double io_seconds = 0;      // the HTTP event loops: checkin-io-N and the main thread
   double writer_seconds = 0;  // checkin-writer: the group committer
   double other_seconds = 0;   // everything else (sealing, delivery, password hashing)
-  [[nodiscard]] double total() const noexcept { return io_seconds + writer_seconds + other_seconds; }
   [[nodiscard]] cpu_usage operator-(const cpu_usage& earlier) const noexcept;
 };
 

@@ -48,6 +48,9 @@ class byte_reader {
   std::int64_t i64() noexcept { return static_cast<std::int64_t>(uint<std::uint64_t>()); }
   std::string str8() { return take(uint<std::uint8_t>()) ? std::string{last_} : std::string{}; }
   std::string str16() { return take(uint<std::uint16_t>()) ? std::string{last_} : std::string{}; }
+  std::string_view view8() noexcept { return take(uint<std::uint8_t>()) ? last_ : std::string_view{}; }
+  void skip(std::size_t n) noexcept { (void)take(n); }
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
 
   // True when every read succeeded and the input was consumed exactly.
   [[nodiscard]] bool done() const noexcept { return ok_ && in_.empty(); }
@@ -151,6 +154,21 @@ result<scan_record> decode_scan_record(std::string_view bytes) {
   if ((flags & has_device_id) != 0) r.device_id = in.str8();
   if (!in.done()) return store_error::corrupted;
   return r;
+}
+
+result<scan_identity> peek_scan_identity(std::string_view bytes) noexcept {
+  byte_reader in{bytes};
+  if (in.uint<std::uint8_t>() != scan_record_format) return store_error::corrupted;
+  scan_identity id;
+  id.member = in.view8();
+  id.sequence = in.uint<std::uint64_t>();
+  // scanned_at, recorded_at, key id, units, kind, token type
+  in.skip(sizeof(std::int64_t) * 2 + sizeof(std::uint32_t) + sizeof(std::uint16_t) + 2);
+  (void)in.uint<std::uint8_t>();  // flags
+  (void)in.view8();                // meeting id
+  id.session_id = in.view8();
+  if (!in.ok()) return store_error::corrupted;
+  return id;
 }
 
 status validate(const member_record& r) {

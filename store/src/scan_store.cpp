@@ -5,11 +5,35 @@
 #include "store/record_codec.hpp"
 #include "store/schema.hpp"
 
+#include <algorithm>
 #include <system_error>
 
 namespace checkin::store {
 
 // ---- open ---------------------------------------------------------------------------------------
+
+namespace {
+
+// The meta entries the versions after `from` added. The databases they added are created by
+// open() for every version.
+status upgrade_meta(const lmdb::txn& t, const lmdb::dbi& meta, std::uint64_t from) {
+  if (from < 2) {
+    auto b = meta.put(t, keys::meta_next_batch, keys::be64(1));
+    if (!b) return b.error();
+  }
+  if (from < 3) {
+    // Versions 1 and 2 wrote the by_session entry of every scan in the scan's own transaction.
+    auto next = meta.get(t, keys::meta_next_sequence);
+    if (!next) return next.error();
+    const auto value = *next ? keys::read_be64(**next) : std::nullopt;
+    if (!value || *value == 0) return store_error::corrupted;
+    auto i = meta.put(t, keys::meta_indexed_through, keys::be64(*value - 1));
+    if (!i) return i.error();
+  }
+  return {};
+}
+
+}  // namespace
 
 result<scan_store> scan_store::open(const store_options& options) {
   std::error_code ec;
@@ -62,14 +86,19 @@ result<scan_store> scan_store::open(const store_options& options) {
   }
 
   if (action == schema_action::initialize) {
-    auto n = meta->put(*t, keys::meta_next_sequence, keys::be64(1));
-    if (!n) return n.error();
+    for (const auto& [name, value] : {std::pair{keys::meta_next_sequence, std::uint64_t{1}},
+                                      std::pair{keys::meta_next_batch, std::uint64_t{1}},
+                                      std::pair{keys::meta_indexed_through, std::uint64_t{0}}}) {
+      auto put = meta->put(*t, name, keys::be64(value));
+      if (!put) return put.error();
+    }
+  }
+  if (action == schema_action::upgrade) {
+    if (auto up = upgrade_meta(*t, *meta, *stored_version); !up) return up.error();
   }
   if (action == schema_action::initialize || action == schema_action::upgrade) {
     auto v = meta->put(*t, keys::meta_schema_version, keys::be64(current_schema_version));
     if (!v) return v.error();
-    auto b = meta->put(*t, keys::meta_next_batch, keys::be64(1));
-    if (!b) return b.error();
   }
   if (auto c = t->commit(); !c) return c.error();
 
@@ -89,6 +118,7 @@ result<scan_store> scan_store::open(const store_options& options) {
       .map_mutex = {},
       .map_size_limit = options.map_size_limit,
       .map_grows = 0,
+      .session_index_batch = std::max<std::uint32_t>(1, options.session_index_batch),
   });
   return scan_store{std::move(s)};
 }
@@ -179,23 +209,55 @@ result<std::vector<scan_record>> scan_store::session_attendance(std::string_view
   }
   auto view = begin_read(*state_);
   if (!view) return view.error();
-  const std::string prefix = keys::session_index_prefix(session_id);
-  auto done = scan_range(
-      view->txn, state_->by_session, keys::session_index_key(session_id, after_sequence + 1),
-      prefix, [&](std::string_view, std::string_view value) -> result<bool> {
-        if (out.size() >= limit) return false;
-        if (value.empty()) return store_error::corrupted;
-        auto bytes =
-            state_->scans.get(view->txn, keys::scan_key(member_no{std::string(value)}, session_id));
-        if (!bytes) return bytes.error();
-        if (!*bytes) return store_error::corrupted;  // the index points at a missing scan
-        auto record = decode_scan_record(**bytes);
-        if (!record) return record.error();
-        out.push_back(std::move(*record));
-        return true;
-      });
+  auto indexed_through = read_meta_value(view->txn, state_->meta, keys::meta_indexed_through);
+  if (!indexed_through) return indexed_through.error();
+
+  // Scans up to indexed_through, from by_session; it holds no later ones.
+  if (after_sequence < *indexed_through) {
+    const std::string prefix = keys::session_index_prefix(session_id);
+    auto done = scan_range(
+        view->txn, state_->by_session, keys::session_index_key(session_id, after_sequence + 1),
+        prefix, [&](std::string_view, std::string_view value) -> result<bool> {
+          if (out.size() >= limit) return false;
+          if (value.empty()) return store_error::corrupted;
+          auto bytes = state_->scans.get(view->txn,
+                                         keys::scan_key(member_no{std::string(value)}, session_id));
+          if (!bytes) return bytes.error();
+          if (!*bytes) return store_error::corrupted;  // the index points at a missing scan
+          auto record = decode_scan_record(**bytes);
+          if (!record) return record.error();
+          out.push_back(std::move(*record));
+          return true;
+        });
+    if (!done) return done.error();
+  }
+
+  // The later ones are all still in the outbox (a seal indexes before it moves any).
+  const std::uint64_t from = std::max(after_sequence, *indexed_through) + 1;
+  auto done = scan_range(view->txn, state_->outbox, keys::outbox_key(from), {},
+                         [&](std::string_view, std::string_view value) -> result<bool> {
+                           if (out.size() >= limit) return false;
+                           auto id = peek_scan_identity(value);
+                           if (!id) return id.error();
+                           if (id->session_id != session_id) return true;
+                           auto record = decode_scan_record(value);
+                           if (!record) return record.error();
+                           out.push_back(std::move(*record));
+                           return true;
+                         });
   if (!done) return done.error();
   return out;
+}
+
+result<std::uint64_t> scan_store::unindexed_scans() const {
+  auto view = begin_read(*state_);
+  if (!view) return view.error();
+  auto indexed_through = read_meta_value(view->txn, state_->meta, keys::meta_indexed_through);
+  if (!indexed_through) return indexed_through.error();
+  auto next = read_meta_value(view->txn, state_->meta, keys::meta_next_sequence);
+  if (!next) return next.error();
+  if (*next == 0 || *indexed_through >= *next) return store_error::corrupted;
+  return *next - 1 - *indexed_through;
 }
 
 result<std::uint64_t> scan_store::session_count(std::string_view session_id) const {
@@ -232,12 +294,7 @@ result<std::vector<outbox_entry>> scan_store::outbox_from(std::uint64_t first_se
 result<std::uint64_t> scan_store::next_sequence() const {
   auto view = begin_read(*state_);
   if (!view) return view.error();
-  auto bytes = state_->meta.get(view->txn, keys::meta_next_sequence);
-  if (!bytes) return bytes.error();
-  if (!*bytes) return store_error::corrupted;
-  auto next = keys::read_be64(**bytes);
-  if (!next) return store_error::corrupted;
-  return *next;
+  return read_meta_value(view->txn, state_->meta, keys::meta_next_sequence);
 }
 
 result<store_stats> scan_store::stats() const {

@@ -2,6 +2,7 @@
 // Internal to scan_store: the open environment, its databases, and the lock that keeps the map
 // from being resized under a live transaction.
 
+#include "store/keys.hpp"
 #include "store/lmdb.hpp"
 #include "store/scan_store.hpp"
 
@@ -27,6 +28,7 @@ struct detail::scan_store_state {
   mutable std::shared_mutex map_mutex;
   std::atomic<std::size_t> map_size_limit;
   std::atomic<std::uint64_t> map_grows{0};
+  std::uint32_t session_index_batch = 1;  // store_options::session_index_batch, at least 1
 };
 
 // A read-only transaction that pins the map size for its lifetime. Members are destroyed in
@@ -41,6 +43,17 @@ inline result<read_view> begin_read(const detail::scan_store_state& s) {
   auto t = lmdb::txn::begin(s.env, lmdb::txn_mode::read_only);
   if (!t) return t.error();
   return read_view{std::move(lock), std::move(*t)};
+}
+
+// A be64 value of the meta database; corrupted when it is missing or not 8 bytes.
+inline result<std::uint64_t> read_meta_value(const lmdb::txn& t, const lmdb::dbi& meta,
+                                             std::string_view name) {
+  auto bytes = meta.get(t, name);
+  if (!bytes) return bytes.error();
+  if (!*bytes) return store_error::corrupted;
+  auto value = keys::read_be64(**bytes);
+  if (!value) return store_error::corrupted;
+  return *value;
 }
 
 // Calls on_entry(key, value) for entries from `from` while the key starts with `prefix`, until

@@ -5,6 +5,7 @@
 #include "store/record_codec.hpp"
 #include "store/schema.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -38,6 +39,9 @@ class write_txn {
   // read, not a walk over the whole outbox.
   result<std::optional<batch_header>> seal(const seal_request& req, unix_millis now) {
     if (!keys::is_storable_id(req.session_id)) return store_error::invalid_record;
+    // The seal reads by_session, and takes scans out of the outbox, where unindexed scans are
+    // found: both need the index complete first.
+    if (auto indexed = index_unindexed(); !indexed) return indexed.error();
     auto state = read_seal_state(req.session_id);
     if (!state) return state.error();
 
@@ -127,7 +131,8 @@ class write_txn {
     return std::optional<scan_record>{std::move(*record)};
   }
 
-  // The scan, its session index entry and its outbox entry. The counter is bumped separately.
+  // The scan and its outbox entry. Its by_session entry comes later, from index_unindexed; the
+  // session counter is bumped separately.
   status insert_scan(const scan_record& record) {
     auto bytes = encode(record);
     if (!bytes) return bytes.error();
@@ -136,13 +141,45 @@ class write_txn {
     if (!scan) return scan.error();
     // resolve_scans saw no record under this key in this transaction.
     if (*scan == lmdb::put_outcome::key_existed) return store_error::internal;
-    auto index = s_.by_session.put(t_, keys::session_index_key(record.session_id, record.sequence),
-                                   record.member.value);
-    if (!index) return index.error();
     auto out =
         s_.outbox.put(t_, keys::outbox_key(record.sequence), *bytes, lmdb::put_mode::no_overwrite);
     if (!out) return out.error();
     if (*out == lmdb::put_outcome::key_existed) return store_error::corrupted;
+    return {};
+  }
+
+  // Writes the by_session entries of every scan after meta/indexed_through, reading them from the
+  // outbox (unsealed scans are all there: a seal indexes first), when at least `due` are missing.
+  // Entries go in key order, so each session's last index page is dirtied once per call.
+  status index_unindexed(std::uint64_t due = 1) {
+    auto indexed = read_meta(keys::meta_indexed_through);
+    if (!indexed) return indexed.error();
+    auto next = read_meta(keys::meta_next_sequence);
+    if (!next) return next.error();
+    if (*next == 0 || *indexed >= *next - 1 || *next - 1 - *indexed < due) return {};
+
+    std::vector<std::pair<std::string, std::string>> entries;  // by_session key, member
+    entries.reserve(static_cast<std::size_t>(*next - 1 - *indexed));
+    {
+      auto c = lmdb::cursor::open(t_, s_.outbox);
+      if (!c) return c.error();
+      for (auto e = c->lower_bound(keys::outbox_key(*indexed + 1));; e = c->next()) {
+        if (!e) return e.error();
+        if (!*e) break;
+        auto id = peek_scan_identity((*e)->value);
+        if (!id) return id.error();
+        if (keys::read_be64((*e)->key) != id->sequence) return store_error::corrupted;
+        entries.emplace_back(keys::session_index_key(id->session_id, id->sequence),
+                             std::string(id->member));
+      }
+    }
+    std::sort(entries.begin(), entries.end());
+    for (const auto& [key, member] : entries) {
+      auto put = s_.by_session.put(t_, key, member);
+      if (!put) return put.error();
+    }
+    auto through = s_.meta.put(t_, keys::meta_indexed_through, keys::be64(*next - 1));
+    if (!through) return through.error();
     return {};
   }
 
@@ -162,12 +199,7 @@ class write_txn {
 
  private:
   result<std::uint64_t> read_meta(std::string_view name) const {
-    auto bytes = s_.meta.get(t_, name);
-    if (!bytes) return bytes.error();
-    if (!*bytes) return store_error::corrupted;
-    auto value = keys::read_be64(**bytes);
-    if (!value) return store_error::corrupted;
-    return *value;
+    return read_meta_value(t_, s_.meta, name);
   }
 
   result<seal_state> read_seal_state(std::string_view session_id) const {
@@ -250,6 +282,9 @@ result<batch_result> scan_store::try_commit(const write_batch& batch, unix_milli
     }
     if (next != *first_sequence) {
       if (auto seq = w.set_next_sequence(next); !seq) return seq.error();
+      if (auto indexed = w.index_unindexed(state_->session_index_batch); !indexed) {
+        return indexed.error();
+      }
     }
   }
 

@@ -12,8 +12,8 @@ schema_action decide_schema(std::optional<std::uint64_t> stored_version,
                                                    : schema_action::refuse;
   }
   if (*stored_version == current_schema_version) return schema_action::open;
-  // Version 2 only added databases, so a version 1 store upgrades in place.
-  if (*stored_version == 1) return schema_action::upgrade;
+  // Versions 2 and 3 only added databases and meta entries, so older stores upgrade in place.
+  if (*stored_version == 1 || *stored_version == 2) return schema_action::upgrade;
   return schema_action::refuse;
 }
 

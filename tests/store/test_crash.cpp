@@ -32,7 +32,9 @@ constexpr const char* session = "S-crash";
 // writes each acknowledged member number (8 bytes, one write() each, atomic on a pipe) to ack_fd.
 [[noreturn]] void record_until_killed(const std::filesystem::path& dir, std::uint64_t first_member,
                                       int ack_fd) {
-  auto store = scan_store::open({.directory = dir, .map_size = std::size_t{256} << 20});
+  // A small index batch, so kills also land while by_session is being written.
+  auto store = scan_store::open(
+      {.directory = dir, .map_size = std::size_t{256} << 20, .session_index_batch = 64});
   if (!store) ::_exit(2);
   group_committer committer{*store};
   constexpr std::uint64_t threads = 4;
@@ -121,7 +123,8 @@ TEST(StoreCrash, EveryAcknowledgedScanSurvivesSigkill) {
     acked.insert(acked.end(), more.begin(), more.end());
   }
 
-  auto store = scan_store::open({.directory = db, .map_size = std::size_t{256} << 20});
+  auto store = scan_store::open(
+      {.directory = db, .map_size = std::size_t{256} << 20, .session_index_batch = 64});
   ASSERT_TRUE(store) << to_string(store.error());
   for (std::uint64_t member : acked) {
     auto found = store->find_scan(member_no{std::to_string(member)}, session);

@@ -133,6 +133,37 @@ TEST(RecordCodec, RejectsDamagedBytes) {
   EXPECT_EQ(decode_scan_record(future).error(), store_error::corrupted);
 }
 
+TEST(RecordCodec, PeeksTheIndexFieldsInPlace) {
+  scan_record r = sample_scan();
+  for (int variant = 0; variant < 3; ++variant) {
+    if (variant == 1) r.scan_id.reset();
+    if (variant == 2) r.device_id = "phone-9";
+    const std::string bytes = encode(r).value();
+    const auto id = peek_scan_identity(bytes);
+    ASSERT_TRUE(id) << "variant " << variant;
+    EXPECT_EQ(id->member, "1234567");
+    EXPECT_EQ(id->sequence, 42U);
+    EXPECT_EQ(id->session_id, "S-07");
+    EXPECT_GE(id->session_id.data(), bytes.data()) << "a view into the record";
+    EXPECT_LT(id->session_id.data(), bytes.data() + bytes.size());
+  }
+}
+
+TEST(RecordCodec, PeekRejectsRecordsCutBeforeTheSessionId) {
+  const std::string good = encode(sample_scan()).value();
+  const std::size_t session_end = good.find("S-07") + 4;
+  for (std::size_t cut = 0; cut < session_end; ++cut) {
+    auto id = peek_scan_identity(std::string_view{good}.substr(0, cut));
+    ASSERT_FALSE(id) << "truncated at " << cut;
+    EXPECT_EQ(id.error(), store_error::corrupted);
+  }
+  EXPECT_TRUE(peek_scan_identity(std::string_view{good}.substr(0, session_end)))
+      << "the optional fields after it are not read";
+  std::string future = good;
+  future[0] = 2;
+  EXPECT_EQ(peek_scan_identity(future).error(), store_error::corrupted);
+}
+
 TEST(RecordCodec, RejectsFieldsThatDoNotFit) {
   scan_record r = sample_scan();
   r.session_id = std::string{"a\0b", 3};
@@ -177,6 +208,7 @@ TEST(Schema, Decisions) {
   EXPECT_EQ(decide_schema(current_schema_version + 1, environment_contents::not_empty), refuse);
   EXPECT_EQ(decide_schema(0, environment_contents::not_empty), refuse);
   EXPECT_EQ(decide_schema(1, environment_contents::not_empty), upgrade);
+  EXPECT_EQ(decide_schema(2, environment_contents::not_empty), upgrade);
 }
 
 TEST(RecordCodec, BatchHeaderSealStateAndDeliveryRoundTrip) {

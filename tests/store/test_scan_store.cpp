@@ -28,6 +28,26 @@ class ScanStoreTest : public ::testing::Test {
                {.directory = dir_.path() / "db", .map_size = map_size, .map_size_limit = limit})
         .value();
   }
+  scan_store open_store_indexing_every(std::uint32_t session_index_batch) {
+    return scan_store::open({.directory = dir_.path() / "db",
+                             .map_size = std::size_t{64} << 20,
+                             .session_index_batch = session_index_batch})
+        .value();
+  }
+  // Rewrites the stored schema version as an older binary left it: no meta/indexed_through
+  // before version 3, no meta/next_batch before version 2.
+  void make_schema_version(std::uint64_t version) {
+    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20,
+                                                    .max_dbs = 16}).value();
+    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
+    auto meta = lmdb::dbi::open_existing(t, "meta").value().value();
+    ASSERT_TRUE(meta.put(t, keys::meta_schema_version, keys::be64(version)));
+    ASSERT_TRUE(meta.del(t, keys::meta_indexed_through));
+    if (version < 2) {
+      ASSERT_TRUE(meta.del(t, keys::meta_next_batch));
+    }
+    ASSERT_TRUE(t.commit());
+  }
 
   static std::vector<scan_result> record(scan_store& s, std::vector<scan_draft> drafts,
                                          std::int64_t ms = 1000) {
@@ -175,10 +195,12 @@ TEST_F(ScanStoreTest, SealMovesASessionsScansFromTheOutboxIntoABatch) {
   for (std::uint64_t m = 1; m <= 5; ++m) drafts.push_back(make_draft(m, "S1"));
   drafts.push_back(make_draft(1, "S2"));
   record(s, drafts);
+  EXPECT_EQ(s.unindexed_scans().value(), 6U);
 
   write_batch w;
   w.seals = {seal_of("S1")};
   auto sealed = s.commit_batch(w, at_ms(9000)).value();
+  EXPECT_EQ(s.unindexed_scans().value(), 0U) << "a seal writes the index first";
   ASSERT_EQ(sealed.seals.size(), 1U);
   ASSERT_TRUE(sealed.seals[0].has_value());
   const batch_header& h = *sealed.seals[0];
@@ -363,28 +385,122 @@ TEST_F(ScanStoreTest, RefusesANewerSchema) {
   EXPECT_EQ(s.error(), store_error::unsupported_schema);
 }
 
-// A version 1 store (before sealing existed) opens as version 2 with its scans, and seals.
+// A version 1 store (before sealing existed) opens as the current version with its scans, and
+// seals. Versions 1 and 2 indexed every scan in its own commit, as session_index_batch 1 does.
 TEST_F(ScanStoreTest, UpgradesASchemaVersion1StoreInPlace) {
   {
-    auto s = open_store();
+    auto s = open_store_indexing_every(1);
     record(s, {make_draft(1, "S1")});
   }
-  {
-    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20,
-                                                    .max_dbs = 16}).value();
-    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
-    auto meta = lmdb::dbi::open_existing(t, "meta").value().value();
-    ASSERT_TRUE(meta.put(t, keys::meta_schema_version, keys::be64(1)));
-    ASSERT_TRUE(meta.del(t, keys::meta_next_batch));
-    ASSERT_TRUE(t.commit());
-  }
+  make_schema_version(1);
   auto s = open_store();
   EXPECT_TRUE(s.find_scan(member_no{"1"}, "S1").value().has_value());
+  EXPECT_EQ(s.unindexed_scans().value(), 0U);
+  EXPECT_EQ(s.session_attendance("S1").value().size(), 1U);
   write_batch w;
   w.seals = {seal_request{.session_id = "S1"}};
   auto sealed = s.commit_batch(w, at_ms(1)).value();
   ASSERT_TRUE(sealed.seals[0].has_value());
   EXPECT_EQ(sealed.seals[0]->number, 1U);
+  EXPECT_EQ(sealed.seals[0]->entry_count, 1U);
+}
+
+// A version 2 store keeps its batch numbering; its index counts as complete, and scans recorded
+// after the upgrade are found whether or not their index entries are written yet.
+TEST_F(ScanStoreTest, UpgradesASchemaVersion2StoreInPlace) {
+  {
+    auto s = open_store_indexing_every(1);
+    record(s, {make_draft(1, "S1"), make_draft(2, "S2")});
+    write_batch w;
+    w.seals = {seal_request{.session_id = "S2"}};
+    ASSERT_EQ(s.commit_batch(w, at_ms(1)).value().seals[0]->number, 1U);
+  }
+  make_schema_version(2);
+  auto s = open_store();
+  EXPECT_EQ(s.unindexed_scans().value(), 0U);
+  record(s, {make_draft(3, "S1")});
+  EXPECT_EQ(s.unindexed_scans().value(), 1U);
+  auto s1 = s.session_attendance("S1").value();
+  ASSERT_EQ(s1.size(), 2U);
+  EXPECT_EQ(s1[0].member, member_no{"1"});
+  EXPECT_EQ(s1[1].member, member_no{"3"});
+  write_batch w;
+  w.seals = {seal_request{.session_id = "S1"}};
+  auto sealed = s.commit_batch(w, at_ms(2)).value();
+  ASSERT_TRUE(sealed.seals[0].has_value());
+  EXPECT_EQ(sealed.seals[0]->number, 2U) << "batch numbers continue";
+  EXPECT_EQ(sealed.seals[0]->entry_count, 2U);
+}
+
+// by_session is written once session_index_batch scans lack their entries; until then the
+// attendance comes from the outbox, in the same order, and paging crosses the boundary.
+TEST_F(ScanStoreTest, AttendanceIsTheSameBeforeAndAfterTheIndexIsWritten) {
+  auto s = open_store_indexing_every(4);
+  // Sequences 1..3: S1 m1, S2 m1, S1 m2 -> three unindexed.
+  record(s, {make_draft(1, "S1"), make_draft(1, "S2"), make_draft(2, "S1")});
+  EXPECT_EQ(s.unindexed_scans().value(), 3U);
+  const auto before = s.session_attendance("S1").value();
+  ASSERT_EQ(before.size(), 2U);
+  EXPECT_EQ(before[0].member, member_no{"1"});
+  EXPECT_EQ(before[1].member, member_no{"2"});
+
+  // Sequence 4 makes four: this commit writes all of them.
+  record(s, {make_draft(3, "S1")});
+  EXPECT_EQ(s.unindexed_scans().value(), 0U);
+  // Sequences 5, 6 stay in the outbox.
+  record(s, {make_draft(2, "S2"), make_draft(4, "S1")});
+  EXPECT_EQ(s.unindexed_scans().value(), 2U);
+
+  const auto all = s.session_attendance("S1").value();
+  ASSERT_EQ(all.size(), 4U);
+  std::vector<std::uint64_t> sequences;
+  for (const auto& r : all) sequences.push_back(r.sequence);
+  EXPECT_EQ(sequences, (std::vector<std::uint64_t>{1, 3, 4, 6}));
+  EXPECT_EQ(all[0], before[0]);
+  EXPECT_EQ(all[1], before[1]);
+  EXPECT_EQ(all[3].member, member_no{"4"});
+  EXPECT_EQ(all[3], s.find_scan(member_no{"4"}, "S1").value());
+
+  // Pages of one: each starts after the last sequence seen, on either side of the boundary.
+  std::vector<std::uint64_t> paged;
+  for (std::uint64_t after = 0;;) {
+    auto page = s.session_attendance("S1", after, 1).value();
+    if (page.empty()) break;
+    ASSERT_EQ(page.size(), 1U);
+    paged.push_back(page[0].sequence);
+    after = page[0].sequence;
+  }
+  EXPECT_EQ(paged, sequences);
+  EXPECT_EQ(s.session_attendance("S1", 0, 3).value().size(), 3U);
+  auto s2 = s.session_attendance("S2").value();
+  ASSERT_EQ(s2.size(), 2U);
+  EXPECT_EQ(s2[0].sequence, 2U);
+  EXPECT_EQ(s2[1].sequence, 5U);
+  EXPECT_TRUE(s.session_attendance("S").value().empty()) << "a prefix of a session id is not it";
+}
+
+TEST_F(ScanStoreTest, UnindexedScansSurviveReopenAndASealIndexesThemFirst) {
+  {
+    auto s = open_store_indexing_every(100);
+    record(s, {make_draft(1, "S1"), make_draft(2, "S1"), make_draft(1, "S2")});
+    EXPECT_EQ(s.unindexed_scans().value(), 3U);
+  }
+  auto s = open_store_indexing_every(100);
+  EXPECT_EQ(s.unindexed_scans().value(), 3U);
+  EXPECT_EQ(s.session_attendance("S1").value().size(), 2U);
+
+  write_batch w;
+  w.seals = {seal_request{.session_id = "S1"}};
+  w.scans = {make_draft(3, "S1")};
+  auto r = s.commit_batch(w, at_ms(5)).value();
+  ASSERT_TRUE(r.seals[0].has_value());
+  EXPECT_EQ(r.seals[0]->entry_count, 2U);
+  EXPECT_EQ(s.unindexed_scans().value(), 1U) << "only the scan after the seal";
+  // Sealed scans left the outbox; they are listed from the index now.
+  auto s1 = s.session_attendance("S1").value();
+  ASSERT_EQ(s1.size(), 3U);
+  EXPECT_EQ(s1[2].member, member_no{"3"});
+  EXPECT_EQ(s.session_attendance("S2").value().size(), 1U);
 }
 
 TEST_F(ScanStoreTest, RefusesAnEnvironmentThatIsNotAScanStore) {

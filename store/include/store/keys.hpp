@@ -8,7 +8,8 @@
 //   outbox          be64(sequence)                             -> scan record
 //   members         member                                     -> member record
 //   session_counts  session_id                                 -> be64(count)
-//   meta            ASCII name ("schema_version", "next_sequence", "next_batch") -> be64
+//   meta            ASCII name ("schema_version", "next_sequence", "next_batch",
+//                   "indexed_through") -> be64
 //   batches         be64(batch number)                         -> batch header
 //   batch_entries   be64(batch number) · be64(sequence)        -> scan record
 //   session_seals   session_id                                 -> seal state
@@ -54,5 +55,8 @@ inline constexpr std::size_t max_id_bytes = 255;
 inline constexpr std::string_view meta_schema_version = "schema_version";
 inline constexpr std::string_view meta_next_sequence = "next_sequence";
 inline constexpr std::string_view meta_next_batch = "next_batch";
+// Every scan with a sequence up to this one has its by_session entry; the later ones (at most
+// store_options::session_index_batch - 1 of them after a commit) are found in the outbox.
+inline constexpr std::string_view meta_indexed_through = "indexed_through";
 
 }  // namespace checkin::store::keys

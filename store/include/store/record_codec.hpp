@@ -46,6 +46,17 @@ inline constexpr std::size_t max_member_text_bytes = 65535;  // name, password_h
 [[nodiscard]] result<std::string> encode(const scan_record& record);
 [[nodiscard]] result<scan_record> decode_scan_record(std::string_view bytes);
 
+// The fields that place a scan record in the indexes, read in place: the views point into the
+// bytes given. For the writer's bulk index update and the attendance read of the outbox, which
+// look at thousands of records and keep few. corrupted when the record is not format 1 or ends
+// before its session id.
+struct scan_identity {
+  std::string_view member;
+  std::uint64_t sequence = 0;
+  std::string_view session_id;
+};
+[[nodiscard]] result<scan_identity> peek_scan_identity(std::string_view bytes) noexcept;
+
 [[nodiscard]] result<std::string> encode(const member_record& record);
 [[nodiscard]] result<member_record> decode_member_record(std::string_view bytes);
 

@@ -32,6 +32,11 @@ struct store_options {
   // On MDB_MAP_FULL the map doubles up to this; set it to map_size to never grow.
   std::size_t map_size_limit = 16 * gib;
   unsigned max_readers = 126;
+  // by_session is written in bulk: a commit that leaves this many scans or more without their
+  // index entries adds them all, read back from the outbox, and until then readers take those
+  // scans from the outbox. With many sessions open at once, writing each scan's entry in its own
+  // commit dirtied one index page per session per commit. 1: every commit writes its own.
+  std::uint32_t session_index_batch = 1024;
 };
 
 // Everything one write transaction does. Applied in this order: member upserts, delivery
@@ -92,7 +97,8 @@ class scan_store {
   // A member's scans, ordered by session id. Lookups by a number that cannot be stored (empty,
   // over 255 bytes, holding 0x00) find nothing.
   [[nodiscard]] result<std::vector<scan_record>> member_scans(const member_no& member) const;
-  // A session's scans in the order they were recorded, those with sequence > after_sequence.
+  // A session's scans in the order they were recorded, those with sequence > after_sequence:
+  // from by_session, then the unindexed ones from the outbox.
   [[nodiscard]] result<std::vector<scan_record>> session_attendance(
       std::string_view session_id, std::uint64_t after_sequence = 0,
       std::size_t limit = std::numeric_limits<std::size_t>::max()) const;
@@ -107,6 +113,9 @@ class scan_store {
                                                               std::size_t limit) const;
   // The sequence number the next recorded scan will get (sequences start at 1).
   [[nodiscard]] result<std::uint64_t> next_sequence() const;
+  // Recorded scans whose by_session entries are not written yet (store_options::
+  // session_index_batch); session_attendance finds them in the outbox meanwhile.
+  [[nodiscard]] result<std::uint64_t> unindexed_scans() const;
 
   // ---- sealed batches and their delivery (scan_store_batches.cpp) ------------------------------
   // A session's sealing so far (all zero when nothing was sealed).

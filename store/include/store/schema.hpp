@@ -11,12 +11,14 @@ namespace checkin::store {
 
 // 1: members, scans, by_session, outbox, session_counts.
 // 2: adds batches, batch_entries, session_seals, deliveries and meta/next_batch (sealing).
-inline constexpr std::uint64_t current_schema_version = 2;
+// 3: adds meta/indexed_through: by_session is written in bulk, and the scans after that sequence
+//    are read from the outbox. A version 2 binary would miss them, hence the new version.
+inline constexpr std::uint64_t current_schema_version = 3;
 
 enum class schema_action : std::uint8_t {
   initialize,  // an empty environment: create the databases and write the version
   open,        // the stored version is this build's
-  upgrade,     // version 1: add the version 2 databases, keep everything else
+  upgrade,     // version 1 or 2: add what the later versions add, keep everything else
   refuse,      // newer, older without a migration, or an environment that is not ours
 };
 

@@ -145,6 +145,43 @@ TEST(BearerToken, MalformedInputIsRejected) {
   EXPECT_EQ(error_of(with_nul), "malformed");
 }
 
+// Each byte string has one text: a last character that differs only in the bits past the end
+// of the data is not another spelling of the same MAC or payload.
+TEST(BearerToken, NonCanonicalBase64IsMalformed) {
+  const auto issuer = bearer_issuer::generate();
+  const std::string token = issuer.issue("A1", t0, 1h);
+  const std::size_t dot = token.find('.');
+  constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // The MAC is 32 bytes: 43 characters, the last carrying 4 data bits and 2 unused ones. The
+  // payload of member "A1" is 28 bytes: 38 characters, the last carrying 2 data bits and 4
+  // unused ones. Setting either of the two lowest bits is non-canonical in both.
+  for (const std::size_t last : {token.size() - 1, dot - 1}) {
+    const auto value = alphabet.find(token[last]);
+    ASSERT_NE(value, std::string_view::npos);
+    ASSERT_EQ(value & 0x3U, 0U) << "the issuer writes zero unused bits";
+    for (std::size_t unused = 1; unused < 4; ++unused) {
+      std::string other = token;
+      other[last] = alphabet[value | unused];
+      const auto r = issuer.check(other, t0);
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error(), bearer_error::malformed) << other;
+    }
+  }
+  // The decoder accepts every character of the alphabet where all bits are data.
+  for (const char c : alphabet) {
+    std::string other = token;
+    other[dot + 1] = c;
+    const auto r = issuer.check(other, t0);
+    if (other == token) {
+      EXPECT_TRUE(r);
+    } else {
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error(), bearer_error::bad_mac) << other;
+    }
+  }
+}
+
 TEST(BearerToken, ShortenedPayloadIsRejected) {
   const auto issuer = bearer_issuer::generate();
   const std::string token = issuer.issue("A1", t0, 1h);

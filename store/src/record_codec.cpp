@@ -48,7 +48,9 @@ class byte_reader {
   std::int64_t i64() noexcept { return static_cast<std::int64_t>(uint<std::uint64_t>()); }
   std::string str8() { return take(uint<std::uint8_t>()) ? std::string{last_} : std::string{}; }
   std::string str16() { return take(uint<std::uint16_t>()) ? std::string{last_} : std::string{}; }
-  std::string_view view8() noexcept { return take(uint<std::uint8_t>()) ? last_ : std::string_view{}; }
+  std::string_view view8() noexcept {
+    return take(uint<std::uint8_t>()) ? last_ : std::string_view{};
+  }
   void skip(std::size_t n) noexcept { (void)take(n); }
   [[nodiscard]] bool ok() const noexcept { return ok_; }
 
@@ -165,7 +167,7 @@ result<scan_identity> peek_scan_identity(std::string_view bytes) noexcept {
   // scanned_at, recorded_at, key id, units, kind, token type
   in.skip(sizeof(std::int64_t) * 2 + sizeof(std::uint32_t) + sizeof(std::uint16_t) + 2);
   (void)in.uint<std::uint8_t>();  // flags
-  (void)in.view8();                // meeting id
+  (void)in.view8();               // meeting id
   id.session_id = in.view8();
   if (!in.ok()) return store_error::corrupted;
   return id;

@@ -134,7 +134,6 @@ void scan_store::set_map_size_limit(std::size_t bytes) noexcept {
 
 // ---- reads --------------------------------------------------------------------------------------
 
-
 result<std::optional<member_record>> scan_store::find_member(const member_no& member) const {
   if (!keys::is_storable_id(member.value)) return std::optional<member_record>{};
   auto view = begin_read(*state_);

@@ -80,7 +80,7 @@ class write_txn {
       auto found = s_.outbox.get(t_, keys::outbox_key(sequence));
       if (!found) return found.error();
       if (!*found) return store_error::corrupted;  // indexed, unsealed, yet not in the outbox
-      std::string bytes{**found};                // LMDB's view ends with the next write
+      std::string bytes{**found};                  // LMDB's view ends with the next write
       if (sequence == sequences.front()) {
         auto first = decode_scan_record(bytes);
         if (!first) return first.error();

@@ -235,16 +235,22 @@ TEST(RecordCodec, BatchHeaderSealStateAndDeliveryRoundTrip) {
   h.meeting_id.clear();
   EXPECT_EQ(encode(h).error(), store_error::invalid_record);
 
-  seal_state st{.parts = 3, .sealed_entries = 2000, .last_sealed_sequence = 123456,
+  seal_state st{.parts = 3,
+                .sealed_entries = 2000,
+                .last_sealed_sequence = 123456,
                 .last_sealed_at = at_ms(5)};
   EXPECT_EQ(decode_seal_state(encode(st)).value(), st);
   EXPECT_EQ(decode_seal_state(encode(seal_state{})).value(), seal_state{});
   EXPECT_EQ(decode_seal_state(encode(st).substr(1)).error(), store_error::corrupted);
 
-  delivery_record d{.batch_number = 42, .sink = "membership-webhook",
-                    .state = delivery_state::failed, .attempts = 7,
-                    .last_attempt_at = at_ms(10), .next_attempt_at = std::nullopt,
-                    .delivered_at = at_ms(30), .last_error = "HTTP 422 unknown member 00123"};
+  delivery_record d{.batch_number = 42,
+                    .sink = "membership-webhook",
+                    .state = delivery_state::failed,
+                    .attempts = 7,
+                    .last_attempt_at = at_ms(10),
+                    .next_attempt_at = std::nullopt,
+                    .delivered_at = at_ms(30),
+                    .last_error = "HTTP 422 unknown member 00123"};
   EXPECT_EQ(decode_delivery_record(encode(d).value()).value(), d);
   std::string bad_state = encode(d).value();
   bad_state[1 + 8] = 9;  // state byte

@@ -37,8 +37,9 @@ class ScanStoreTest : public ::testing::Test {
   // Rewrites the stored schema version as an older binary left it: no meta/indexed_through
   // before version 3, no meta/next_batch before version 2.
   void make_schema_version(std::uint64_t version) {
-    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20,
-                                                    .max_dbs = 16}).value();
+    auto env =
+        lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20, .max_dbs = 16})
+            .value();
     auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
     auto meta = lmdb::dbi::open_existing(t, "meta").value().value();
     ASSERT_TRUE(meta.put(t, keys::meta_schema_version, keys::be64(version)));

@@ -55,6 +55,54 @@ TEST(Program, DemoProgramLoadsAsAThreeDayMultiRoomMeeting) {
   EXPECT_EQ(p.find("nope"), nullptr);
 }
 
+checkin::tokens::session_info session_named(std::string id) {
+  checkin::tokens::session_info s;
+  s.id = std::move(id);
+  return s;
+}
+
+TEST(Program, FindsEverySessionOfALargeProgram) {
+  auto doc = valid_program();
+  auto& sessions = doc["sessions"].as_array();
+  const auto first = sessions[0].as_object();
+  sessions.clear();
+  // Written out of id order, ids of different lengths and shared prefixes.
+  for (int i = 600; i >= 1; --i) {
+    auto s = first;
+    s["id"] = (i % 2 ? "R" : "S-") + std::to_string(i);
+    sessions.push_back(s);
+  }
+  const auto p = parse_program(boost::json::serialize(doc), "p.json");
+  ASSERT_EQ(p.sessions.size(), 600u);
+  for (const auto& s : p.sessions) {
+    const auto* found = p.find(s.id);
+    ASSERT_NE(found, nullptr) << s.id;
+    EXPECT_EQ(found, &s) << "the program's own element, not a copy";
+  }
+  for (const auto* missing : {"", "R", "S-", "S-1", "R2", "R601", "R1 ", "r1"}) {
+    EXPECT_EQ(p.find(missing), nullptr) << missing;
+  }
+  const auto copy = p;
+  ASSERT_NE(copy.find("R599"), nullptr);
+  EXPECT_EQ(copy.find("R599"), &copy.sessions[1]) << "a copy finds its own sessions";
+}
+
+TEST(Program, FindWorksOnProgramsBuiltOrChangedByHand) {
+  checkin::tokens::meeting_program p;
+  p.sessions.push_back(session_named("B"));
+  p.sessions.push_back(session_named("A"));
+  EXPECT_EQ(p.find("A"), &p.sessions[1]) << "not indexed: a linear search";
+  p.index_sessions();
+  EXPECT_EQ(p.find("A"), &p.sessions[1]);
+  p.sessions.push_back(session_named("C"));
+  EXPECT_EQ(p.find("C"), &p.sessions[2]) << "a session added after indexing is still found";
+  p.index_sessions();
+  p.sessions[0].id = "D";  // an id changed in place: the stale entry for "B" is not trusted
+  EXPECT_EQ(p.find("B"), nullptr);
+  p.index_sessions();
+  EXPECT_EQ(p.find("D"), &p.sessions[0]);
+}
+
 TEST(Program, ParsesEveryField) {
   const auto p = parse_program(boost::json::serialize(valid_program()), "p.json");
   ASSERT_EQ(p.sessions.size(), 1u);

@@ -2,6 +2,7 @@
 
 #include "tokens/rfc3339.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <set>
@@ -54,7 +55,8 @@ class object_reader {
 
   std::string string(std::string_view key) {
     const auto& v = required(key);
-    if (!v.is_string() || v.as_string().empty()) fail(field_path(key), "must be a non-empty string");
+    if (!v.is_string() || v.as_string().empty())
+      fail(field_path(key), "must be a non-empty string");
     return std::string(v.as_string());
   }
   std::string id(std::string_view key) {
@@ -65,7 +67,8 @@ class object_reader {
   sys_seconds time(std::string_view key) {
     const auto s = string(key);
     const auto t = parse_rfc3339(s);
-    if (!t) fail(field_path(key), "must be an RFC 3339 time with offset, e.g. 2026-11-26T09:00:00+09:00");
+    if (!t)
+      fail(field_path(key), "must be an RFC 3339 time with offset, e.g. 2026-11-26T09:00:00+09:00");
     if (t->utc < sys_seconds{} || t->utc.time_since_epoch().count() > 0xFFFFFFFFLL) {
       fail(field_path(key), "must lie between 1970 and 2106");
     }
@@ -110,8 +113,8 @@ session_info read_session(const json::value& v, std::string path, std::string_vi
   s.kind = *kind;
 
   const auto& units = r.required("units");
-  const auto units_value = units.is_number() ? credit_units_from_double(units.to_number<double>())
-                                             : std::nullopt;
+  const auto units_value =
+      units.is_number() ? credit_units_from_double(units.to_number<double>()) : std::nullopt;
   if (!units_value) {
     r.fail(r.field_path("units"), "must be a number from 0 to 655.35 with at most two decimals");
   }
@@ -145,10 +148,28 @@ json::value parse_json(std::string_view text, std::string_view origin) {
 }  // namespace
 
 const session_info* meeting_program::find(std::string_view session_id) const noexcept {
+  if (by_id_.size() == sessions.size()) {
+    const auto it = std::lower_bound(by_id_.begin(), by_id_.end(), session_id,
+                                     [](const auto& entry, std::string_view wanted) {
+                                       return std::string_view(entry.first) < wanted;
+                                     });
+    if (it == by_id_.end() || it->first != session_id) return nullptr;
+    // A hit is checked against the session itself, so a stale index never returns the wrong one.
+    if (it->second < sessions.size() && sessions[it->second].id == session_id) {
+      return &sessions[it->second];
+    }
+  }
   for (const auto& s : sessions) {
     if (s.id == session_id) return &s;
   }
   return nullptr;
+}
+
+void meeting_program::index_sessions() {
+  by_id_.clear();
+  by_id_.reserve(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) by_id_.emplace_back(sessions[i].id, i);
+  std::sort(by_id_.begin(), by_id_.end());
 }
 
 meeting_program parse_program(std::string_view text, std::string_view origin) {
@@ -189,6 +210,7 @@ meeting_program parse_program(std::string_view text, std::string_view origin) {
     p.sessions.push_back(std::move(s));
   }
   root.reject_unknown_keys();
+  p.index_sessions();
   return p;
 }
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace checkin::tokens {
@@ -32,7 +34,15 @@ struct meeting_program {
   std::chrono::minutes closes_after{15};
   std::vector<session_info> sessions;
 
+  // The session with this id, nullptr when there is none. A binary search over an index of the
+  // ids (every scan looks its session up, and a congress has hundreds) once index_sessions()
+  // has run, a linear search while the index does not cover every session. load_program and
+  // parse_program index; whoever adds sessions or changes ids afterwards indexes again.
   [[nodiscard]] const session_info* find(std::string_view session_id) const noexcept;
+  void index_sessions();
+
+ private:
+  std::vector<std::pair<std::string, std::size_t>> by_id_;  // (id, position), sorted by id
 };
 
 struct program_error : std::runtime_error {

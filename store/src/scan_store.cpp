@@ -23,11 +23,10 @@ status upgrade_meta(const lmdb::txn& t, const lmdb::dbi& meta, std::uint64_t fro
   }
   if (from < 3) {
     // Versions 1 and 2 wrote the by_session entry of every scan in the scan's own transaction.
-    auto next = meta.get(t, keys::meta_next_sequence);
+    auto next = read_meta_value(t, meta, keys::meta_next_sequence);
     if (!next) return next.error();
-    const auto value = *next ? keys::read_be64(**next) : std::nullopt;
-    if (!value || *value == 0) return store_error::corrupted;
-    auto i = meta.put(t, keys::meta_indexed_through, keys::be64(*value - 1));
+    if (*next == 0) return store_error::corrupted;
+    auto i = meta.put(t, keys::meta_indexed_through, keys::be64(*next - 1));
     if (!i) return i.error();
   }
   return {};
@@ -251,12 +250,9 @@ result<std::vector<scan_record>> scan_store::session_attendance(std::string_view
 result<std::uint64_t> scan_store::unindexed_scans() const {
   auto view = begin_read(*state_);
   if (!view) return view.error();
-  auto indexed_through = read_meta_value(view->txn, state_->meta, keys::meta_indexed_through);
-  if (!indexed_through) return indexed_through.error();
-  auto next = read_meta_value(view->txn, state_->meta, keys::meta_next_sequence);
-  if (!next) return next.error();
-  if (*next == 0 || *indexed_through >= *next) return store_error::corrupted;
-  return *next - 1 - *indexed_through;
+  auto gap = read_index_gap(view->txn, state_->meta);
+  if (!gap) return gap.error();
+  return gap->unindexed;
 }
 
 result<std::uint64_t> scan_store::session_count(std::string_view session_id) const {

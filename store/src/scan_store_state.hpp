@@ -56,6 +56,22 @@ inline result<std::uint64_t> read_meta_value(const lmdb::txn& t, const lmdb::dbi
   return *value;
 }
 
+// Where the per-session index stands: every scan up to indexed_through has its by_session entry,
+// and the `unindexed` ones after it (up to next_sequence - 1) are found in the outbox. corrupted
+// when the mark is not below next_sequence.
+struct index_gap {
+  std::uint64_t indexed_through = 0;
+  std::uint64_t unindexed = 0;
+};
+inline result<index_gap> read_index_gap(const lmdb::txn& t, const lmdb::dbi& meta) {
+  auto indexed = read_meta_value(t, meta, keys::meta_indexed_through);
+  if (!indexed) return indexed.error();
+  auto next = read_meta_value(t, meta, keys::meta_next_sequence);
+  if (!next) return next.error();
+  if (*next == 0 || *indexed >= *next) return store_error::corrupted;
+  return index_gap{*indexed, *next - 1 - *indexed};
+}
+
 // Calls on_entry(key, value) for entries from `from` while the key starts with `prefix`, until
 // on_entry returns false. Returns the first error from the cursor or from on_entry.
 template <class OnEntry>
@@ -71,6 +87,5 @@ status scan_range(const lmdb::txn& t, const lmdb::dbi& d, std::string_view from,
     if (!*more) return {};
   }
 }
-
 
 }  // namespace checkin::store

@@ -152,18 +152,16 @@ class write_txn {
   // outbox (unsealed scans are all there: a seal indexes first), when at least `due` are missing.
   // Entries go in key order, so each session's last index page is dirtied once per call.
   status index_unindexed(std::uint64_t due = 1) {
-    auto indexed = read_meta(keys::meta_indexed_through);
-    if (!indexed) return indexed.error();
-    auto next = read_meta(keys::meta_next_sequence);
-    if (!next) return next.error();
-    if (*next == 0 || *indexed >= *next - 1 || *next - 1 - *indexed < due) return {};
+    auto gap = read_index_gap(t_, s_.meta);
+    if (!gap) return gap.error();
+    if (gap->unindexed == 0 || gap->unindexed < due) return {};
 
     std::vector<std::pair<std::string, std::string>> entries;  // by_session key, member
-    entries.reserve(static_cast<std::size_t>(*next - 1 - *indexed));
+    entries.reserve(static_cast<std::size_t>(gap->unindexed));
     {
       auto c = lmdb::cursor::open(t_, s_.outbox);
       if (!c) return c.error();
-      for (auto e = c->lower_bound(keys::outbox_key(*indexed + 1));; e = c->next()) {
+      for (auto e = c->lower_bound(keys::outbox_key(gap->indexed_through + 1));; e = c->next()) {
         if (!e) return e.error();
         if (!*e) break;
         auto id = peek_scan_identity((*e)->value);
@@ -178,7 +176,8 @@ class write_txn {
       auto put = s_.by_session.put(t_, key, member);
       if (!put) return put.error();
     }
-    auto through = s_.meta.put(t_, keys::meta_indexed_through, keys::be64(*next - 1));
+    auto through = s_.meta.put(t_, keys::meta_indexed_through,
+                               keys::be64(gap->indexed_through + gap->unindexed));
     if (!through) return through.error();
     return {};
   }

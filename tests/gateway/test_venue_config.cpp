@@ -73,7 +73,7 @@ TEST(VenueConfig, ProblemsNameTheKey) {
 
 // [storage] commit_gather_us: the group committer's gather time (see docs/storage.md).
 TEST(StorageConfig, CommitGatherIsReadCheckedAndPrinted) {
-  EXPECT_EQ(gateway_config{}.commit_gather_us, 2000u);
+  EXPECT_EQ(gateway_config{}.commit_gather_us, 1000u);
   temp_dir dir;
   const auto c = load(dir, "[storage]\ncommit_gather_us = 0\n");
   EXPECT_EQ(c.commit_gather_us, 0u);

@@ -58,7 +58,7 @@ struct gateway_config {
   std::size_t map_size_mib = 1024;
   std::size_t map_size_limit_mib = 16 * 1024;
   std::size_t commit_max_batch = 1024;
-  std::size_t commit_gather_us = 2000;  // see store::committer_options::gather
+  std::size_t commit_gather_us = 1000;  // see store::committer_options::gather
 
   // [meeting]
   std::filesystem::path program;  // empty: the embedded demo program

@@ -171,6 +171,9 @@ class write_txn {
                              std::string(id->member));
       }
     }
+    // Sequences are contiguous and only a seal, after indexing, takes scans out of the outbox:
+    // anything else means the mark would move past a scan that has no entry.
+    if (entries.size() != gap->unindexed) return store_error::corrupted;
     std::sort(entries.begin(), entries.end());
     for (const auto& [key, member] : entries) {
       auto put = s_.by_session.put(t_, key, member);

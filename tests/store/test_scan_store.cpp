@@ -480,6 +480,29 @@ TEST_F(ScanStoreTest, AttendanceIsTheSameBeforeAndAfterTheIndexIsWritten) {
   EXPECT_TRUE(s.session_attendance("S").value().empty()) << "a prefix of a session id is not it";
 }
 
+// An unindexed scan missing from the outbox would be skipped for good by the index write:
+// the commit fails as corrupted instead, and writes nothing.
+TEST_F(ScanStoreTest, AnUnindexedScanMissingFromTheOutboxFailsTheIndexWrite) {
+  {
+    auto s = open_store_indexing_every(100);
+    record(s, {make_draft(1, "S1"), make_draft(2, "S1"), make_draft(3, "S1")});
+  }
+  {
+    auto env = lmdb::env::open(dir_.path() / "db", {.map_size = std::size_t{64} << 20}).value();
+    auto t = lmdb::txn::begin(env, lmdb::txn_mode::read_write).value();
+    auto outbox = lmdb::dbi::open_existing(t, "outbox").value().value();
+    ASSERT_TRUE(outbox.del(t, keys::outbox_key(2)).value());
+    ASSERT_TRUE(t.commit());
+  }
+  auto s = open_store_indexing_every(100);
+  write_batch w;
+  w.seals = {seal_request{.session_id = "S1"}};
+  auto sealed = s.commit_batch(w, at_ms(5));
+  ASSERT_FALSE(sealed);
+  EXPECT_EQ(sealed.error(), store_error::corrupted);
+  EXPECT_EQ(s.unindexed_scans().value(), 3U) << "the failed commit moved no mark";
+}
+
 TEST_F(ScanStoreTest, UnindexedScansSurviveReopenAndASealIndexesThemFirst) {
   {
     auto s = open_store_indexing_every(100);

@@ -1,5 +1,6 @@
-// JSON on the wire (Boost.JSON): a scan request, the scan answer the gateway builds
-// (scan_view + serialize) and the app reads back, a 500-item offline batch request, and the
+// JSON on the wire (Boost.JSON): a scan request, the scan answer the gateway writes
+// (scan_answer_json; and the DOM way, scan_view + serialize, as batch answers still build each
+// item) and the app reads back, a 500-item offline batch request, and the
 // sync batch body (gateway/sync/batch_json.hpp) for a 2,000-entry session.
 
 #include "bench_support.hpp"
@@ -142,7 +143,20 @@ void BM_json_scan_request_serialize(benchmark::State& state) {
 }
 BENCHMARK(BM_json_scan_request_serialize)->MinTime(0.2);
 
-// The gateway's side: build the answer object from the record, then write it.
+// The gateway's side of POST /v1/scans: the answer's text written straight from the record.
+void BM_json_scan_answer_write(benchmark::State& state) {
+  const auto& s = setup();
+  for (auto _ : state) {
+    auto out =
+        gateway::scan_answer_json(s.outcome.record, s.program, store::to_string(s.outcome.status));
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(s.scan_answer.size()));
+}
+BENCHMARK(BM_json_scan_answer_write)->MinTime(0.2);
+
+// The same answer the DOM way (each item of a batch answer): build the object, then write it.
 void BM_json_scan_answer_encode(benchmark::State& state) {
   const auto& s = setup();
   for (auto _ : state) {

@@ -91,7 +91,7 @@ json::object outcome_view(const store::scan_outcome& o, const tokens::meeting_pr
   return view;
 }
 
-// JSON memory on the stack for one scan's request or answer (a few hundred bytes each); past
+// JSON memory on the stack for one scan's request (a few hundred bytes); past
 // 2 KiB it falls back to the heap. Where a whole hall scans at once, this saves the allocator a
 // dozen blocks per request.
 struct stack_json_arena {
@@ -99,11 +99,11 @@ struct stack_json_arena {
   json::monotonic_resource memory{buffer.data(), buffer.size()};
 };
 
-// A single scan's answer, its JSON built in a stack arena.
+// A single scan's answer: outcome_view's JSON, written without building the object.
 response scan_answer(http::status status, const store::scan_outcome& o,
                      const tokens::meeting_program& program) {
-  stack_json_arena arena;
-  return json_response(status, outcome_view(o, program, &arena.memory));
+  return text_response(status, scan_answer_json(o.record, program, store::to_string(o.status)),
+                       "application/json");
 }
 
 // 503 for conditions that pass (full disk, overload, stopping); 500 for the rest.

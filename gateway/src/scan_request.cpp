@@ -4,6 +4,12 @@
 #include "tokens/session_token.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace checkin::gateway {
 namespace {
@@ -72,23 +78,159 @@ json::value units_json(std::int64_t hundredths) {
   return json::value(static_cast<double>(hundredths) / 100.0);
 }
 
+namespace {
+
+// A scan's fields in answer order, each handed to emit(key, value) with a std::string_view,
+// a std::int64_t (whole units) or a double: the one list both encoders below follow.
+template <class Emit>
+void for_each_scan_field(const store::scan_record& rec, const tokens::meeting_program& program,
+                         Emit&& emit) {
+  emit("meeting_id", std::string_view(rec.meeting_id));
+  emit("meeting_name",
+       program.id == rec.meeting_id ? std::string_view(program.name) : std::string_view{});
+  emit("session_id", std::string_view(rec.session_id));
+  const auto* session = program.find(rec.session_id);
+  emit("session_title", session ? std::string_view(session->title) : std::string_view{});
+  emit("room", session ? std::string_view(session->room) : std::string_view{});
+  emit("credit_kind", std::string_view(tokens::to_string(rec.kind)));
+  emit("credit_kind_label", std::string_view(tokens::japanese_label(rec.kind)));
+  const std::int64_t hundredths = rec.units.hundredths;
+  if (hundredths % 100 == 0) {
+    emit("units", std::int64_t{hundredths / 100});
+  } else {
+    emit("units", static_cast<double>(hundredths) / 100.0);
+  }
+  emit("token_type", std::string_view(tokens::to_string(rec.type)));
+  emit("scanned_at", tokens::rfc3339_ms_text(rec.scanned_at, program.utc_offset).view());
+  emit("recorded_at", tokens::rfc3339_ms_text(rec.recorded_at, program.utc_offset).view());
+  if (rec.scan_id) emit("scan_id", std::string_view(*rec.scan_id));
+}
+
+// An emitter that writes `{"key":value,...` into a string; the caller closes the brace.
+class object_text {
+ public:
+  explicit object_text(std::string& out) : out_(out) {}
+  void operator()(std::string_view key, std::string_view value) {
+    put_key(key);
+    append_json_string(out_, value);
+  }
+  void operator()(std::string_view key, std::int64_t value) {
+    put_key(key);
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+    out_.append(digits.data(), end);
+  }
+  // Rare (fractional units), so Boost.JSON's own number format is reused as it is.
+  void operator()(std::string_view key, double value) {
+    put_key(key);
+    out_ += json::serialize(json::value(value));
+  }
+
+ private:
+  // The keys are this file's own ASCII literals: nothing to escape.
+  void put_key(std::string_view key) {
+    out_.append(first_ ? "{\"" : ",\"");
+    first_ = false;
+    out_.append(key);
+    out_.append("\":");
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
 json::object scan_view(const store::scan_record& rec, const tokens::meeting_program& program,
                        json::storage_ptr sp) {
   json::object o(14, std::move(sp));  // 12 fields, plus "status" in a scan answer
-  o["meeting_id"] = rec.meeting_id;
-  o["meeting_name"] = program.id == rec.meeting_id ? std::string_view(program.name) : std::string_view{};
-  o["session_id"] = rec.session_id;
-  const auto* session = program.find(rec.session_id);
-  o["session_title"] = session ? std::string_view(session->title) : std::string_view{};
-  o["room"] = session ? std::string_view(session->room) : std::string_view{};
-  o["credit_kind"] = tokens::to_string(rec.kind);
-  o["credit_kind_label"] = tokens::japanese_label(rec.kind);
-  o["units"] = units_json(rec.units.hundredths);
-  o["token_type"] = tokens::to_string(rec.type);
-  o["scanned_at"] = tokens::format_rfc3339_ms(rec.scanned_at, program.utc_offset);
-  o["recorded_at"] = tokens::format_rfc3339_ms(rec.recorded_at, program.utc_offset);
-  if (rec.scan_id) o["scan_id"] = *rec.scan_id;
+  for_each_scan_field(rec, program, [&o](std::string_view key, auto value) { o[key] = value; });
   return o;
+}
+
+std::string scan_answer_json(const store::scan_record& rec, const tokens::meeting_program& program,
+                             std::string_view status) {
+  std::string out;
+  out.reserve(512);
+  object_text fields(out);
+  for_each_scan_field(rec, program, fields);
+  fields("status", status);
+  out += '}';
+  return out;
+}
+
+namespace {
+
+// Whether any of the 8 bytes in `w` needs an escape: below 0x20, '"' or '\\'. The classic
+// "has a zero byte" test (exact when it says no; a yes is confirmed byte by byte).
+[[nodiscard]] constexpr bool word_needs_escape(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  return (below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+
+[[nodiscard]] constexpr bool byte_needs_escape(unsigned char c) noexcept {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  const char* const data = text.data();
+  const std::size_t size = text.size();
+  std::size_t plain_from = 0;  // runs of bytes needing no escape are appended whole
+  std::size_t i = 0;
+  while (i < size) {
+    // Titles and names are long runs of UTF-8 with nothing to escape: 8 bytes at a time.
+    if (size - i >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, data + i, 8);
+      if (!word_needs_escape(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (!byte_needs_escape(c)) {
+      ++i;
+      continue;
+    }
+    out.append(data + plain_from, i - plain_from);
+    plain_from = ++i;
+    out += '\\';
+    switch (c) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '\b':
+        out += 'b';
+        break;
+      case '\t':
+        out += 't';
+        break;
+      case '\n':
+        out += 'n';
+        break;
+      case '\f':
+        out += 'f';
+        break;
+      case '\r':
+        out += 'r';
+        break;
+      default:
+        out += "u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+    }
+  }
+  out.append(data + plain_from, size - plain_from);
+  out += '"';
 }
 
 }  // namespace checkin::gateway

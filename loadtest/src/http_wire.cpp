@@ -109,22 +109,4 @@ std::optional<double> metric_value(std::string_view exposition, std::string_view
   return std::nullopt;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      constexpr char hex[] = "0123456789abcdef";
-      out.append("\\u00");
-      out += hex[(c >> 4) & 0xF];
-      out += hex[c & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 }  // namespace checkin::loadtest

@@ -1,5 +1,6 @@
 #include "loadtest/request_sources.hpp"
 
+#include "gateway/scan_request.hpp"
 #include "loadtest/http_wire.hpp"
 
 #include <boost/json/parse.hpp>
@@ -28,9 +29,9 @@ void append_scan_id(std::string& body, std::uint64_t index) {
 void login_requests::write(std::uint64_t index, std::string& out) const {
   auto& body = scratch();
   body.append("{\"member_no\":");
-  append_json_string(body, roster_.member_no[index]);
+  gateway::append_json_string(body, roster_.member_no[index]);
   body.append(",\"password\":");
-  append_json_string(body, roster_.password);
+  gateway::append_json_string(body, roster_.password);
   body.append("}");
   append_request(out, "POST", "/v1/login", {}, body);
 }

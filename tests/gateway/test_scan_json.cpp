@@ -1,5 +1,5 @@
-// The JSON of a scan: the request body parsed into a caller's arena, and the answer's view built
-// in one. The scan route uses a 2 KiB stack arena for the answer; these tests pin that size.
+// The JSON of a scan: the request body parsed into a caller's arena, the view built in one, and
+// the single-scan answer written as text directly, which must be the view's exact bytes.
 #include "gateway/scan_request.hpp"
 
 #include <gtest/gtest.h>
@@ -58,16 +58,67 @@ TEST(ScanJson, ViewInAnArenaIsTheSameAsOnTheHeap) {
   EXPECT_EQ(in_arena.at("recorded_at").as_string(), "2026-11-21T09:15:12.789+09:00");
 }
 
-TEST(ScanJson, ALongAnswerFitsTheTwoKilobyteArena) {
+// What the scan route answered before it wrote the text itself: the view, "status" added last.
+std::string answer_via_dom(const store::scan_record& record, const tokens::meeting_program& program,
+                           std::string_view status) {
+  json::object view = scan_view(record, program);
+  view.emplace("status", status);
+  return json::serialize(view);
+}
+
+TEST(ScanJson, AnswerTextIsTheViewsSerialization) {
   const auto program = long_program();
   const auto record = long_record(program);
-  std::array<unsigned char, 2048> arena;
-  // No upstream: needing more than the arena would throw std::bad_alloc.
-  json::monotonic_resource memory(arena.data(), arena.size(), json::get_null_resource());
-  json::object view = scan_view(record, program, &memory);
-  EXPECT_NO_THROW(view.emplace("status", "recorded"));  // what the scan route adds
-  EXPECT_EQ(view.size(), 13u);
-  EXPECT_GT(json::serialize(view).size(), 750u);  // really a long answer
+  const std::string text = scan_answer_json(record, program, "recorded");
+  EXPECT_EQ(text, answer_via_dom(record, program, "recorded"));
+  // And it reads back as the app expects.
+  const auto back = json::parse(text).as_object();
+  EXPECT_EQ(back.size(), 13u);
+  EXPECT_EQ(back.at("session_title").as_string(), program.sessions.front().title);
+  EXPECT_EQ(back.at("units").as_double(), 1.5);
+  EXPECT_EQ(back.at("recorded_at").as_string(), "2026-11-21T09:15:12.789+09:00");
+  EXPECT_EQ(back.at("status").as_string(), "recorded");
+}
+
+TEST(ScanJson, AnswerTextMatchesTheViewInEveryShape) {
+  auto program = long_program();
+  // Every byte that needs an escape, in the strings the answer copies from the program.
+  program.name = std::string("quote \" back\\slash \b\t\n\f\r \x01\x1f\x7f ") + "\xe6\x97\xa5";
+  program.sessions.front().room = std::string("nul \0 here", 10);
+  auto record = long_record(program);
+  for (const std::uint16_t hundredths : {0, 100, 250, 1, 12345, 300}) {
+    record.units = tokens::credit_units{hundredths};
+    for (const bool with_scan_id : {true, false}) {
+      record.scan_id = with_scan_id ? std::optional<std::string>("id \"1\"") : std::nullopt;
+      for (const std::string_view status : {"recorded", "duplicate"}) {
+        SCOPED_TRACE(std::to_string(hundredths) + " " + std::string(status));
+        EXPECT_EQ(scan_answer_json(record, program, status),
+                  answer_via_dom(record, program, status));
+      }
+    }
+  }
+  // A session the program no longer lists, of another meeting: the empty strings.
+  record.session_id = "GONE";
+  record.meeting_id = "OTHER";
+  EXPECT_EQ(scan_answer_json(record, program, "duplicate"),
+            answer_via_dom(record, program, "duplicate"));
+  const auto back = json::parse(scan_answer_json(record, program, "duplicate")).as_object();
+  EXPECT_EQ(back.at("meeting_name").as_string(), "");
+  EXPECT_EQ(back.at("room").as_string(), "");
+}
+
+TEST(ScanJson, StringsAreEscapedAsBoostJsonEscapesThem) {
+  std::string every_byte;
+  for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
+  std::string out;
+  append_json_string(out, every_byte);
+  EXPECT_EQ(out, json::serialize(json::string_view(every_byte)));
+  out.clear();
+  append_json_string(out, "a\"b\\c\n\x02");
+  EXPECT_EQ(out, R"("a\"b\\c\n\u0002")");
+  out.clear();
+  append_json_string(out, "");
+  EXPECT_EQ(out, R"("")");
 }
 
 TEST(ScanJson, BodyParsedIntoTheGivenStorage) {

@@ -64,11 +64,5 @@ TEST(HttpWire, ReadsUnlabelledPrometheusSeries) {
   EXPECT_FALSE(metric_value(text, "absent"));
 }
 
-TEST(HttpWire, EscapesJsonStrings) {
-  std::string out;
-  append_json_string(out, "a\"b\\c\n");
-  EXPECT_EQ(out, R"("a\"b\\c\u000a")");
-}
-
 }  // namespace
 }  // namespace checkin::loadtest

@@ -101,9 +101,24 @@ TEST(Rfc3339, FormattingAgreesWithAPrintfReferenceAndRoundTrips) {
                   static_cast<int>((t - floor<seconds>(t)).count()), zone);
     const auto text = format_rfc3339_ms(t, offset);
     ASSERT_EQ(text, expected);
+    ASSERT_EQ(checkin::tokens::rfc3339_ms_text(t, offset).view(),
+              text);  // the allocation-free form
     ASSERT_EQ(parse_rfc3339_ms(text), t) << text;
     ASSERT_EQ(format_rfc3339(floor<seconds>(t), offset), text.substr(0, 19) + zone);
   }
+}
+
+// Not meeting times, but written in full all the same: the fixed buffer has room for the longest.
+TEST(Rfc3339, OutOfRangeFieldsAreWrittenInFull) {
+  const sys_time<milliseconds> far{days{365LL * 20'000} + milliseconds{123}};  // year 21,9xx
+  const minutes odd_offset{-(1'000'000 * 60 + 59)};                            // -1000000:59
+  const auto written = checkin::tokens::rfc3339_ms_text(far, odd_offset);
+  const std::string_view text = written.view();
+  EXPECT_EQ(text, format_rfc3339_ms(far, odd_offset));
+  EXPECT_TRUE(text.ends_with(".123-1000000:59")) << text;
+  const auto year_end = text.find('-');
+  EXPECT_EQ(year_end, 5u) << text;  // a five-digit year, as snprintf("%04d") writes it
+  EXPECT_EQ(checkin::tokens::format_utc_offset(odd_offset), "-1000000:59");
 }
 
 TEST(Rfc3339, UtcOffsetField) {

@@ -1,7 +1,9 @@
 #include "tokens/rfc3339.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace checkin::tokens {
 namespace {
@@ -78,16 +80,39 @@ void put_2_digits(char* p, unsigned v) noexcept {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// Hand-placed digits: every scan answer carries two of these, and snprintf was a sixth of the
-// in-process cost of answering a scan (callgrind, bench_request).
-std::string format_parts(sys_seconds utc, milliseconds fraction, bool with_fraction,
-                         minutes offset) {
+// Appends within the fixed buffer; the longest text (a year and an offset out of range, each
+// printed in full) is 45 characters of the 64.
+void put(rfc3339_text& t, std::string_view part) noexcept {
+  const std::size_t n = std::min(part.size(), t.chars.size() - t.size);
+  std::memcpy(t.chars.data() + t.size, part.data(), n);
+  t.size += n;
+}
+
+void put_offset(rfc3339_text& t, minutes offset) noexcept {
+  if (offset == minutes{0}) return put(t, "Z");
+  const char sign = offset < minutes{0} ? '-' : '+';
+  const auto abs = static_cast<unsigned>((offset < minutes{0} ? -offset : offset).count());
+  if (abs / 60 > 99) {  // not a real offset; printed as before
+    char buf[16];
+    const int n = std::snprintf(buf, sizeof buf, "%c%02u:%02u", sign, abs / 60, abs % 60);
+    return put(t, std::string_view(buf, static_cast<std::size_t>(std::max(n, 0))));
+  }
+  char hhmm[6] = {sign, '0', '0', ':', '0', '0'};
+  put_2_digits(hhmm + 1, abs / 60);
+  put_2_digits(hhmm + 4, abs % 60);
+  put(t, std::string_view(hhmm, 6));
+}
+
+// Hand-placed digits into a fixed buffer: every scan answer carries two of these, and snprintf
+// was a sixth of the in-process cost of answering a scan (callgrind, bench_request).
+rfc3339_text format_parts(sys_seconds utc, milliseconds fraction, bool with_fraction,
+                          minutes offset) noexcept {
   const sys_seconds local = utc + offset;
   const auto day_point = floor<days>(local);
   const year_month_day ymd{day_point};
   const hh_mm_ss hms{local - day_point};
   const int year = int(ymd.year());
-  std::string out;
+  rfc3339_text out;
   if (year < 0 || year > 9999) {  // not a meeting date; printed as before, digits as they come
     char buf[48];
     const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", year,
@@ -95,29 +120,30 @@ std::string format_parts(sys_seconds utc, milliseconds fraction, bool with_fract
                                 static_cast<int>(hms.hours().count()),
                                 static_cast<int>(hms.minutes().count()),
                                 static_cast<int>(hms.seconds().count()));
-    out.assign(buf, static_cast<std::size_t>(n));
+    put(out, std::string_view(buf, static_cast<std::size_t>(std::max(n, 0))));
   } else {
-    out.assign(19, 'T');  // YYYY-MM-DDTHH:MM:SS
-    char* p = out.data();
+    char p[19];  // YYYY-MM-DDTHH:MM:SS
     put_2_digits(p, static_cast<unsigned>(year / 100));
     put_2_digits(p + 2, static_cast<unsigned>(year % 100));
     p[4] = '-';
     put_2_digits(p + 5, unsigned(ymd.month()));
     p[7] = '-';
     put_2_digits(p + 8, unsigned(ymd.day()));
+    p[10] = 'T';
     put_2_digits(p + 11, static_cast<unsigned>(hms.hours().count()));
     p[13] = ':';
     put_2_digits(p + 14, static_cast<unsigned>(hms.minutes().count()));
     p[16] = ':';
     put_2_digits(p + 17, static_cast<unsigned>(hms.seconds().count()));
+    put(out, std::string_view(p, sizeof p));
   }
   if (with_fraction) {
     const auto f = static_cast<unsigned>(fraction.count());  // 0..999 by construction
     const char ms[4] = {'.', static_cast<char>('0' + f / 100), static_cast<char>('0' + f / 10 % 10),
                         static_cast<char>('0' + f % 10)};
-    out.append(ms, 4);
+    put(out, std::string_view(ms, 4));
   }
-  out += format_utc_offset(offset);
+  put_offset(out, offset);
   return out;
 }
 
@@ -136,10 +162,14 @@ std::optional<sys_time<milliseconds>> parse_rfc3339_ms(std::string_view text) no
 }
 
 std::string format_rfc3339(sys_seconds t, minutes offset) {
-  return format_parts(t, milliseconds{0}, false, offset);
+  return std::string(format_parts(t, milliseconds{0}, false, offset).view());
 }
 
 std::string format_rfc3339_ms(sys_time<milliseconds> t, minutes offset) {
+  return std::string(rfc3339_ms_text(t, offset).view());
+}
+
+rfc3339_text rfc3339_ms_text(sys_time<milliseconds> t, minutes offset) noexcept {
   const auto secs = floor<seconds>(t);
   return format_parts(secs, t - secs, true, offset);
 }
@@ -150,18 +180,9 @@ std::optional<minutes> parse_utc_offset(std::string_view text) noexcept {
 }
 
 std::string format_utc_offset(minutes offset) {
-  if (offset == minutes{0}) return "Z";
-  const char sign = offset < minutes{0} ? '-' : '+';
-  const auto abs = static_cast<unsigned>((offset < minutes{0} ? -offset : offset).count());
-  if (abs / 60 > 99) {  // not a real offset; printed as before
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%c%02u:%02u", sign, abs / 60, abs % 60);
-    return buf;
-  }
-  std::string out = {sign, '0', '0', ':', '0', '0'};
-  put_2_digits(out.data() + 1, abs / 60);
-  put_2_digits(out.data() + 4, abs % 60);
-  return out;
+  rfc3339_text t;
+  put_offset(t, offset);
+  return std::string(t.view());
 }
 
 }  // namespace checkin::tokens

@@ -92,7 +92,15 @@ class bearer_issuer {
   bearer_issuer() = default;
   enum class save_outcome { created, already_exists };
   [[nodiscard]] save_outcome save_new(const std::filesystem::path& file) const;
+  // Derives keyed_mac_ from secret_; called wherever secret_ is set.
+  void key_mac() noexcept;
+  void wipe() noexcept;
   std::array<std::uint8_t, bearer_secret_size> secret_{};
+  // libsodium's HMAC-SHA-256 state after hashing the padded key: two of the five SHA-256
+  // blocks a token's MAC takes, done once here instead of on every request. As secret as
+  // secret_ (it can make MACs), so wiped with it. Opaque bytes, to keep <sodium.h> out of
+  // this header; bearer_token.cpp checks the size and alignment.
+  alignas(16) std::array<unsigned char, 208> keyed_mac_{};
 };
 
 }  // namespace checkin::gateway

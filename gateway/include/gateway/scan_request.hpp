@@ -46,4 +46,15 @@ struct request_problem {
                                             const tokens::meeting_program& program,
                                             boost::json::storage_ptr sp = {});
 
+// The single-scan answer: scan_view(record, program) with "status" added last, written as
+// text directly. The same bytes as boost::json::serialize of that object (tested), without
+// building it: this is on every scan's path.
+[[nodiscard]] std::string scan_answer_json(const store::scan_record& record,
+                                           const tokens::meeting_program& program,
+                                           std::string_view status);
+
+// Appends `text` as a JSON string, escaped as boost::json::serialize does: '"', '\\' and
+// the control characters (\b \t \n \f \r, else \u00xx); every other byte as it is.
+void append_json_string(std::string& out, std::string_view text);
+
 }  // namespace checkin::gateway

@@ -74,6 +74,7 @@ bearer_issuer bearer_issuer::load(const std::filesystem::path& file) {
       decoded != bearer_secret_size || hex_end != line.data() + marker.size() + hex_length) {
     fail(file, "bearer secret is not 64 hex digits");
   }
+  issuer.key_mac();
   return issuer;
 }
 

@@ -33,6 +33,20 @@ static_assert(max_bearer_token_length == b64_length(max_payload_size) + 1 + mac_
 
 using mac_bytes = std::array<std::uint8_t, mac_size>;
 
+// bearer_issuer::keyed_mac_ holds a crypto_auth_hmacsha256_state (a plain C struct).
+template <std::size_t N>
+crypto_auth_hmacsha256_state* keyed_state(std::array<unsigned char, N>& bytes) noexcept {
+  static_assert(N == sizeof(crypto_auth_hmacsha256_state) &&
+                alignof(crypto_auth_hmacsha256_state) <= 16);
+  return reinterpret_cast<crypto_auth_hmacsha256_state*>(bytes.data());
+}
+template <std::size_t N>
+const crypto_auth_hmacsha256_state* keyed_state(
+    const std::array<unsigned char, N>& bytes) noexcept {
+  static_assert(N == sizeof(crypto_auth_hmacsha256_state));
+  return reinterpret_cast<const crypto_auth_hmacsha256_state*>(bytes.data());
+}
+
 [[nodiscard]] std::string to_b64(std::span<const std::uint8_t> bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), b64_variant), '\0');
   sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), b64_variant);
@@ -81,11 +95,16 @@ constexpr std::array<std::int8_t, 256> b64url_values = [] {
   return written;
 }
 
-[[nodiscard]] mac_bytes mac_of(const std::array<std::uint8_t, bearer_secret_size>& secret,
+// The same MAC as crypto_auth_hmacsha256(payload, secret), from a state already keyed
+// (bearer_issuer::key_mac): the copy skips hashing the padded key twice.
+[[nodiscard]] mac_bytes mac_of(const crypto_auth_hmacsha256_state& keyed,
                                std::string_view payload_text) noexcept {
+  crypto_auth_hmacsha256_state state = keyed;
   mac_bytes mac{};
-  crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(payload_text.data()),
-                         payload_text.size(), secret.data());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(payload_text.data()),
+                                payload_text.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
   return mac;
 }
 
@@ -158,6 +177,7 @@ bearer_issuer bearer_issuer::generate() {
   detail::ensure_sodium();
   bearer_issuer issuer;
   crypto_auth_hmacsha256_keygen(issuer.secret_.data());
+  issuer.key_mac();
   return issuer;
 }
 
@@ -165,22 +185,34 @@ bearer_issuer bearer_issuer::from_secret(std::span<const std::uint8_t, bearer_se
   detail::ensure_sodium();
   bearer_issuer issuer;
   std::copy(s.begin(), s.end(), issuer.secret_.begin());
+  issuer.key_mac();
   return issuer;
 }
 
-bearer_issuer::bearer_issuer(bearer_issuer&& other) noexcept : secret_(other.secret_) {
-  sodium_memzero(other.secret_.data(), other.secret_.size());
+void bearer_issuer::key_mac() noexcept {
+  crypto_auth_hmacsha256_init(keyed_state(keyed_mac_), secret_.data(), secret_.size());
+}
+
+void bearer_issuer::wipe() noexcept {
+  sodium_memzero(secret_.data(), secret_.size());
+  sodium_memzero(keyed_mac_.data(), keyed_mac_.size());
+}
+
+bearer_issuer::bearer_issuer(bearer_issuer&& other) noexcept
+    : secret_(other.secret_), keyed_mac_(other.keyed_mac_) {
+  other.wipe();
 }
 
 bearer_issuer& bearer_issuer::operator=(bearer_issuer&& other) noexcept {
   if (this != &other) {
     secret_ = other.secret_;
-    sodium_memzero(other.secret_.data(), other.secret_.size());
+    keyed_mac_ = other.keyed_mac_;
+    other.wipe();
   }
   return *this;
 }
 
-bearer_issuer::~bearer_issuer() { sodium_memzero(secret_.data(), secret_.size()); }
+bearer_issuer::~bearer_issuer() { wipe(); }
 
 std::string bearer_issuer::issue(std::string_view member_no, std::chrono::sys_seconds now,
                                  std::chrono::seconds ttl) const {
@@ -203,7 +235,7 @@ std::string bearer_issuer::issue(std::string_view member_no, std::chrono::sys_se
   payload.insert(payload.end(), nonce.begin(), nonce.end());
 
   std::string token = to_b64(payload);
-  const mac_bytes mac = mac_of(secret_, token);
+  const mac_bytes mac = mac_of(*keyed_state(keyed_mac_), token);
   token += '.';
   token += to_b64(mac);
   return token;
@@ -224,7 +256,7 @@ boost::system::result<bearer_claims, bearer_error> bearer_issuer::check(
   const auto presented_size = from_b64(token.substr(dot + 1), presented);
   if (!payload_size || presented_size != mac_size) return bearer_error::malformed;
 
-  const mac_bytes expected = mac_of(secret_, payload_text);
+  const mac_bytes expected = mac_of(*keyed_state(keyed_mac_), payload_text);
   if (crypto_verify_32(expected.data(), presented.data()) != 0) return bearer_error::bad_mac;
 
   auto claims = parse_payload(std::span(payload).first(*payload_size));

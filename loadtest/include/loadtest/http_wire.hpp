@@ -39,7 +39,4 @@ struct parsed_head {
 [[nodiscard]] std::optional<double> metric_value(std::string_view exposition,
                                                  std::string_view name) noexcept;
 
-// Appends `text` as a JSON string literal (quotes included).
-void append_json_string(std::string& out, std::string_view text);
-
 }  // namespace checkin::loadtest

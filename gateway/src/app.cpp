@@ -135,25 +135,26 @@ gateway_app::auth_result gateway_app::authenticate(const request_context& ctx) c
   if (!token) {
     return error_response(api_error::unauthorized, "an Authorization: Bearer token is required");
   }
-  const auto claims = s_.bearer.check(*token, floor<seconds>(system_clock::now()));
+  auto claims = s_.bearer.check(*token, floor<seconds>(system_clock::now()));
   if (!claims) {
     return error_response(api_error::unauthorized,
                           claims.error() == bearer_error::expired
                               ? "the session has expired: log in again"
                               : "the bearer token is not valid");
   }
-  const auto member = s_.store.find_member(store::member_no{claims->member_no});
-  if (!member) {
+  // The status alone: the record's name and password hash are not copied on every scan.
+  const auto status = s_.store.find_member_status(store::member_no{claims->member_no});
+  if (!status) {
     return error_response(api_error::unavailable, "the member store cannot be read", seconds{2});
   }
-  if (!*member) {
+  if (!*status) {
     return error_response(api_error::unauthorized, "this member is no longer on the roster");
   }
-  if ((*member)->status != store::member_status::active) {
+  if (**status != store::member_status::active) {
     return error_response(api_error::member_inactive,
                           "this membership is inactive and earns no credits");
   }
-  return member_identity{claims->member_no, (*member)->name};
+  return member_identity{std::move(claims->member_no)};
 }
 
 // ---- POST /v1/login -------------------------------------------------------------------------

@@ -269,10 +269,14 @@ net::awaitable<response> gateway_app::my_attendance(request_context& ctx) {
   auto who = authenticate(ctx);
   if (auto* r = std::get_if<response>(&who)) co_return std::move(*r);
   const auto& member = std::get<member_identity>(who);
+  const auto record = s_.store.find_member(store::member_no{member.member_no});
   const auto scans = s_.store.member_scans(store::member_no{member.member_no});
-  if (!scans) {
+  if (!record || !scans) {
     co_return error_response(api_error::unavailable, "attendance cannot be read right now",
                              seconds{2});
+  }
+  if (!*record) {  // taken off the roster since authenticate() looked
+    co_return error_response(api_error::unauthorized, "this member is no longer on the roster");
   }
   json::array list;
   std::map<std::string, std::int64_t> totals;  // hundredths per credit kind
@@ -288,7 +292,7 @@ net::awaitable<response> gateway_app::my_attendance(request_context& ctx) {
   }
   json::object out;
   out["member_no"] = member.member_no;
-  out["name"] = member.name;
+  out["name"] = (*record)->name;
   out["meeting_id"] = s_.program.id;
   out["meeting_name"] = s_.program.name;
   out["scans"] = std::move(list);

@@ -133,16 +133,36 @@ void scan_store::set_map_size_limit(std::size_t bytes) noexcept {
 
 // ---- reads --------------------------------------------------------------------------------------
 
-result<std::optional<member_record>> scan_store::find_member(const member_no& member) const {
-  if (!keys::is_storable_id(member.value)) return std::optional<member_record>{};
-  auto view = begin_read(*state_);
+namespace {
+
+// The member's record under `decode` (decode_member_record or decode_member_status); nullopt
+// when there is none, or the id could not be a key.
+template <class T>
+result<std::optional<T>> read_member(const detail::scan_store_state& s, const member_no& member,
+                                     result<T> (*decode)(std::string_view)) {
+  // One object for every answer: returning fresh empty optionals draws a false
+  // -Wmaybe-uninitialized from GCC 12 for std::optional<member_status>.
+  std::optional<T> found;
+  if (!keys::is_storable_id(member.value)) return found;
+  auto view = begin_read(s);
   if (!view) return view.error();
-  auto bytes = state_->members.get(view->txn, keys::member_key(member));
+  auto bytes = s.members.get(view->txn, keys::member_key(member));
   if (!bytes) return bytes.error();
-  if (!*bytes) return std::optional<member_record>{};
-  auto record = decode_member_record(**bytes);
-  if (!record) return record.error();
-  return std::optional<member_record>{std::move(*record)};
+  if (!*bytes) return found;
+  auto decoded = decode(**bytes);
+  if (!decoded) return decoded.error();
+  found.emplace(std::move(*decoded));
+  return found;
+}
+
+}  // namespace
+
+result<std::optional<member_record>> scan_store::find_member(const member_no& member) const {
+  return read_member(*state_, member, &decode_member_record);
+}
+
+result<std::optional<member_status>> scan_store::find_member_status(const member_no& member) const {
+  return read_member(*state_, member, &decode_member_status);
 }
 
 result<std::vector<member_record>> scan_store::members(std::optional<member_no> after,

@@ -195,9 +195,16 @@ TEST(RecordCodec, MemberRecordRoundTrips) {
       .updated_at = at_ms(1'700'000'000'000),
   };
   EXPECT_EQ(decode_member_record(encode(m).value()).value(), m);
+  EXPECT_EQ(decode_member_status(encode(m).value()).value(), member_status::inactive);
   std::string bad = encode(m).value();
   bad[1 + 1 + m.member.value.size() + 8] = 9;  // status byte
   EXPECT_EQ(decode_member_record(bad).error(), store_error::corrupted);
+  EXPECT_EQ(decode_member_status(bad).error(), store_error::corrupted);
+  // The status alone still checks the whole layout: a cut hash or a trailing byte is corruption.
+  const std::string whole = encode(m).value();
+  EXPECT_EQ(decode_member_status(whole.substr(0, whole.size() - 1)).error(),
+            store_error::corrupted);
+  EXPECT_EQ(decode_member_status(whole + "x").error(), store_error::corrupted);
 }
 
 TEST(Schema, Decisions) {

@@ -335,12 +335,16 @@ TEST_F(ScanStoreTest, MembersUpsertGetIterate) {
 
   EXPECT_EQ(s.find_member(member_no{"5"}).value(), a);
   EXPECT_EQ(s.find_member(member_no{"4"}).value(), std::nullopt);
+  EXPECT_EQ(s.find_member_status(member_no{"5"}).value(), member_status::active);
+  EXPECT_EQ(s.find_member_status(member_no{"4"}).value(), std::nullopt);
+  EXPECT_EQ(s.find_member_status(member_no{std::string{"5\0", 2}}).value(), std::nullopt);
 
   a.status = member_status::inactive;
   a.updated_at = at_ms(2);
   w.members = {a};
   ASSERT_TRUE(s.commit_batch(w, at_ms(0)));
   EXPECT_EQ(s.find_member(member_no{"5"}).value(), a);
+  EXPECT_EQ(s.find_member_status(member_no{"5"}).value(), member_status::inactive);
 
   auto all = s.members(std::nullopt, 100).value();
   ASSERT_EQ(all.size(), 2U);

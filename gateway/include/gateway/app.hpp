@@ -61,7 +61,6 @@ class gateway_app final : public http_app {
   // The authenticated member of a request, or the error answer.
   struct member_identity {
     std::string member_no;
-    std::string name;
   };
   using auth_result = std::variant<member_identity, response>;
   [[nodiscard]] auth_result authenticate(const request_context& ctx) const;

@@ -59,6 +59,9 @@ struct scan_identity {
 
 [[nodiscard]] result<std::string> encode(const member_record& record);
 [[nodiscard]] result<member_record> decode_member_record(std::string_view bytes);
+// Only the status, with the same checks of the whole layout and no copies: what every scan's
+// authentication needs (the name and the password hash stay unread).
+[[nodiscard]] result<member_status> decode_member_status(std::string_view bytes);
 
 // invalid_record when an id is not keys::is_storable_id or a text is over 65,535 bytes.
 [[nodiscard]] result<std::string> encode(const batch_header& header);

@@ -87,6 +87,9 @@ class scan_store {
   // ---- reads: one read-only transaction each; results are copies
   // ---------------------------------
   [[nodiscard]] result<std::optional<member_record>> find_member(const member_no& member) const;
+  // find_member's status alone, without copying the record: the check on every scan.
+  [[nodiscard]] result<std::optional<member_status>> find_member_status(
+      const member_no& member) const;
   // Members in byte order of their numbers ("10" before "9"), starting after `after` (from the
   // first when nullopt).
   [[nodiscard]] result<std::vector<member_record>> members(std::optional<member_no> after,

@@ -80,8 +80,9 @@ void put_2_digits(char* p, unsigned v) noexcept {
   p[1] = static_cast<char>('0' + v % 10);
 }
 
-// Appends within the fixed buffer; the longest text (a year and an offset out of range, each
-// printed in full) is 45 characters of the 64.
+// Appends within the fixed buffer, never past it. The longest text is 37 characters of the 64:
+// a year of 6 ("-32768"), the rest of the date and time 15, the fraction 4, and an offset of 12
+// (an hour count of 8 digits, the most an unsigned minute count gives).
 void put(rfc3339_text& t, std::string_view part) noexcept {
   const std::size_t n = std::min(part.size(), t.chars.size() - t.size);
   std::memcpy(t.chars.data() + t.size, part.data(), n);

@@ -84,9 +84,8 @@ response rejection(const checked_scan& c) {
   return json_response(status_of(c.problem.error), body);
 }
 
-json::object outcome_view(const store::scan_outcome& o, const tokens::meeting_program& program,
-                          json::storage_ptr sp = {}) {
-  auto view = scan_view(o.record, program, std::move(sp));
+json::object outcome_view(const store::scan_outcome& o, const tokens::meeting_program& program) {
+  auto view = scan_view(o.record, program);
   view.emplace("status", store::to_string(o.status));
   return view;
 }

@@ -73,9 +73,19 @@ std::variant<scan_request, request_problem> parse_scan_request(const json::value
   return r;
 }
 
+namespace {
+
+// Credit units as the number the JSON carries: whole units as an integer, else a decimal. The
+// one rule behind units_json and the scan answer's text.
+std::variant<std::int64_t, double> units_number(std::int64_t hundredths) {
+  if (hundredths % 100 == 0) return hundredths / 100;
+  return static_cast<double>(hundredths) / 100.0;
+}
+
+}  // namespace
+
 json::value units_json(std::int64_t hundredths) {
-  if (hundredths % 100 == 0) return json::value(hundredths / 100);
-  return json::value(static_cast<double>(hundredths) / 100.0);
+  return std::visit([](auto v) { return json::value(v); }, units_number(hundredths));
 }
 
 namespace {
@@ -94,12 +104,7 @@ void for_each_scan_field(const store::scan_record& rec, const tokens::meeting_pr
   emit("room", session ? std::string_view(session->room) : std::string_view{});
   emit("credit_kind", std::string_view(tokens::to_string(rec.kind)));
   emit("credit_kind_label", std::string_view(tokens::japanese_label(rec.kind)));
-  const std::int64_t hundredths = rec.units.hundredths;
-  if (hundredths % 100 == 0) {
-    emit("units", std::int64_t{hundredths / 100});
-  } else {
-    emit("units", static_cast<double>(hundredths) / 100.0);
-  }
+  std::visit([&emit](auto units) { emit("units", units); }, units_number(rec.units.hundredths));
   emit("token_type", std::string_view(tokens::to_string(rec.type)));
   emit("scanned_at", tokens::rfc3339_ms_text(rec.scanned_at, program.utc_offset).view());
   emit("recorded_at", tokens::rfc3339_ms_text(rec.recorded_at, program.utc_offset).view());

@@ -36,7 +36,12 @@ constexpr auto sweep_interval = milliseconds{250};
 constexpr std::size_t linger_max_bytes = 4 * 1024 * 1024;
 
 struct connection {
-  explicit connection(tcp::socket s) : socket(std::move(s)) {}
+  // Non-blocking in Asio's user-visible sense too, so that write() can try a synchronous send
+  // that returns would_block instead of waiting. Asynchronous operations are unaffected.
+  explicit connection(tcp::socket s) : socket(std::move(s)) {
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+  }
 
   tcp::socket socket;
   steady_clock::time_point deadline = steady_clock::time_point::max();
@@ -93,7 +98,21 @@ struct http_server::impl {
       co_return ec;
     }
     serialize_response(res, conn.out);
-    auto [ec, n] = co_await net::async_write(conn.socket, net::buffer(conn.out), tuple_awaitable);
+    // An answer almost always fits in the socket's send buffer: sent here, in one send(), it
+    // costs no trip through the reactor and the scheduler to resume this coroutine. What the
+    // buffer does not take (or all of it, on would_block) goes the asynchronous way.
+    beast::error_code ec;
+    std::size_t sent = conn.socket.write_some(net::buffer(conn.out), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      sent = 0;
+    }
+    if (!ec && sent < conn.out.size()) {
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await net::async_write(
+          conn.socket, net::buffer(conn.out.data() + sent, conn.out.size() - sent),
+          tuple_awaitable);
+    }
     if (conn.out.capacity() > 64 * 1024) std::string().swap(conn.out);  // a big answer: let it go
     co_return ec;
   }

@@ -212,8 +212,7 @@ struct http_server::impl {
   // the header (`whole` false) or the whole message. What Beast's async_read_header / async_read
   // do, without their composed-operation layers on every request.
   net::awaitable<beast::error_code> read(connection& conn, beast::flat_buffer& buffer,
-                                         http::request_parser<http::string_body>& parser,
-                                         bool whole) {
+                                         request_parser& parser, bool whole) {
     const auto complete = [&] { return whole ? parser.is_done() : parser.is_header_done(); };
     for (;;) {
       if (buffer.size() > 0) {
@@ -242,7 +241,11 @@ struct http_server::impl {
   net::awaitable<void> serve(connection& conn, const std::string& remote) {
     beast::flat_buffer buffer;
     while (!stopping) {
-      http::request_parser<http::string_body> parser;
+      // Before the parser, so it outlives the request made from it (the end of this iteration).
+      request_arena arena;
+      const request_allocator<char> in_arena{&arena};
+      request_parser parser{std::piecewise_construct, std::make_tuple(in_arena),
+                            std::make_tuple(in_arena)};
       parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
       parser.body_limit(limits.body_limit);
       parser.eager(true);

@@ -2,6 +2,7 @@
 // The request/response types every handler sees, and the few ways to build an answer.
 
 #include "gateway/api_error.hpp"
+#include "gateway/request_arena.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
@@ -19,7 +20,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-using request = http::request<http::string_body>;
+// Requests keep their fields and body in the server's per-request arena (request_arena.hpp).
+using request_fields = http::basic_fields<request_allocator<char>>;
+using request_body = http::basic_string_body<char, std::char_traits<char>, request_allocator<char>>;
+using request = http::request<request_body, request_fields>;
+using request_parser = http::request_parser<request_body, request_allocator<char>>;
 using response = http::response<http::string_body>;
 
 // What a handler gets: the parsed request plus what the transport knows about it.

@@ -229,6 +229,10 @@ std::optional<gateway_process::memory> gateway_process::memory_usage() const {
       found = true;
     } else if (key == "VmHWM:") {
       m.peak_kib = kib;
+    } else if (key == "RssAnon:") {
+      m.anon_kib = kib;
+    } else if (key == "RssFile:") {
+      m.file_kib = kib;
     }
   }
   return found ? std::optional<memory>(m) : std::nullopt;

@@ -164,9 +164,9 @@ struct alongside_load {
     if (!g.managed) return;
     const auto m = g.managed->process().memory_usage();
     if (!m) return;
-    if (!peak) peak = m;
-    peak->rss_kib = std::max(peak->rss_kib, m->rss_kib);
-    peak->peak_kib = m->peak_kib;  // VmHWM of the current process
+    const std::uint64_t hwm = m->peak_kib;               // VmHWM of the current process
+    if (!peak || m->rss_kib >= peak->rss_kib) peak = m;  // the largest sample, with its parts
+    peak->peak_kib = hwm;
   }
 
   void operator()() {

@@ -191,8 +191,12 @@ void print_summary(std::FILE* out, const run_report& r) {
                  p->cpu->gateway_writer_us, p->cpu->gateway_other_us, p->cpu->generator_us);
   }
   if (r.memory) {
-    std::fprintf(out, "gateway memory at the end of the scan phase: RSS %.1f MB, peak %.1f MB\n",
+    std::fprintf(out,
+                 "gateway memory at the end of the scan phase: RSS %.1f MB (own %.1f, mapped files "
+                 "%.1f: LMDB's pages), peak %.1f MB\n",
                  static_cast<double>(r.memory->rss_kib) / 1024.0,
+                 static_cast<double>(r.memory->anon_kib) / 1024.0,
+                 static_cast<double>(r.memory->file_kib) / 1024.0,
                  static_cast<double>(r.memory->peak_kib) / 1024.0);
   }
   if (r.counters) {
@@ -259,7 +263,9 @@ json::object to_json(const run_report& r) {
   if (r.memory) {
     doc["gateway_memory_mb"] =
         json::object{{"rss", round3(static_cast<double>(r.memory->rss_kib) / 1024.0)},
-                     {"peak", round3(static_cast<double>(r.memory->peak_kib) / 1024.0)}};
+                     {"peak", round3(static_cast<double>(r.memory->peak_kib) / 1024.0)},
+                     {"rss_anon", round3(static_cast<double>(r.memory->anon_kib) / 1024.0)},
+                     {"rss_file", round3(static_cast<double>(r.memory->file_kib) / 1024.0)}};
   }
   if (r.counters) {
     doc["gateway_counters"] = json::object{{"token_memo_hits", r.counters->memo_hits},

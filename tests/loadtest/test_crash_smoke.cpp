@@ -55,6 +55,15 @@ TEST(LoadtestCrash, NoAcknowledgedScanIsLostOrDuplicatedAcrossKills) {
   EXPECT_EQ(doc.at("crash").at("kills").to_number<std::int64_t>(), 3);
   EXPECT_GT(verify.at("answered_201").to_number<std::int64_t>(), 1000) << output;
   EXPECT_TRUE(doc.at("passed").as_bool());
+  // Resident memory with its parts: the gateway's own and its mapped files (the LMDB map).
+  const auto& memory = doc.at("gateway_memory_mb").as_object();
+  const double rss = memory.at("rss").to_number<double>();
+  const double anon = memory.at("rss_anon").to_number<double>();
+  const double file = memory.at("rss_file").to_number<double>();
+  EXPECT_GT(anon, 1.0);
+  EXPECT_GT(file, 0.0) << "the gateway maps its LMDB file";
+  EXPECT_LE(anon + file, rss + 0.01) << "VmRSS is RssAnon + RssFile + RssShmem";
+  EXPECT_GT(anon + file, rss * 0.9);
 }
 
 }  // namespace

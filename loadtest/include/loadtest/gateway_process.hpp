@@ -66,6 +66,10 @@ class gateway_process {
   struct memory {
     std::uint64_t rss_kib = 0;   // VmRSS
     std::uint64_t peak_kib = 0;  // VmHWM
+    // VmRSS in parts: the process's own memory (heap, stacks), and pages of mapped files, most
+    // of them the LMDB data file's, which grows with the scans recorded, not the connections.
+    std::uint64_t anon_kib = 0;  // RssAnon
+    std::uint64_t file_kib = 0;  // RssFile
   };
   [[nodiscard]] std::optional<memory> memory_usage() const;
   // The running server's CPU time by thread role; nullopt when it is not running.

@@ -1,5 +1,7 @@
 #include "gateway/server.hpp"
 
+#include "gateway/send_now.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -36,8 +38,8 @@ constexpr auto sweep_interval = milliseconds{250};
 constexpr std::size_t linger_max_bytes = 4 * 1024 * 1024;
 
 struct connection {
-  // Non-blocking in Asio's user-visible sense too, so that write() can try a synchronous send
-  // that returns would_block instead of waiting. Asynchronous operations are unaffected.
+  // Non-blocking in Asio's user-visible sense too, for write()'s send_now (send_now.hpp).
+  // Asynchronous operations are unaffected.
   explicit connection(tcp::socket s) : socket(std::move(s)) {
     beast::error_code ec;
     socket.non_blocking(true, ec);
@@ -98,15 +100,8 @@ struct http_server::impl {
       co_return ec;
     }
     serialize_response(res, conn.out);
-    // An answer almost always fits in the socket's send buffer: sent here, in one send(), it
-    // costs no trip through the reactor and the scheduler to resume this coroutine. What the
-    // buffer does not take (or all of it, on would_block) goes the asynchronous way.
     beast::error_code ec;
-    std::size_t sent = conn.socket.write_some(net::buffer(conn.out), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-      ec = {};
-      sent = 0;
-    }
+    const std::size_t sent = send_now(conn.socket, net::buffer(conn.out), ec);
     if (!ec && sent < conn.out.size()) {
       std::size_t n = 0;
       std::tie(ec, n) = co_await net::async_write(

@@ -1,5 +1,6 @@
 #include "loadtest/load_runner.hpp"
 
+#include "gateway/send_now.hpp"
 #include "loadtest/http_wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -111,7 +112,7 @@ net::awaitable<bool> connect(shared_phase& s, worker& w, connection& c, steady::
     if (!ec) {
       boost::system::error_code ignored;
       c.socket.set_option(tcp::no_delay(true), ignored);
-      c.socket.non_blocking(true, ignored);  // for exchange()'s synchronous send attempt
+      c.socket.non_blocking(true, ignored);  // for exchange()'s send_now
       co_return true;
     }
     s.note_error(ec);
@@ -135,14 +136,9 @@ struct exchange_result {
 net::awaitable<exchange_result> exchange(const shared_phase& s, connection& c) {
   exchange_result r;
   c.deadline = steady::now() + s.o.request_timeout;
-  // A request fits in the socket's send buffer: sent here, it costs no trip through the reactor
-  // and the scheduler (the gateway writes its answers the same way). The rest, if any, waits.
+  // Sent now, as the gateway sends its answers; the rest, if any, the asynchronous way.
   boost::system::error_code ec;
-  std::size_t sent = c.socket.write_some(net::buffer(c.out), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) {
-    ec = {};
-    sent = 0;
-  }
+  const std::size_t sent = gateway::send_now(c.socket, net::buffer(c.out), ec);
   if (ec) co_return r;
   if (sent < c.out.size()) {
     const auto written = co_await net::async_write(

@@ -12,8 +12,11 @@ target_compile_options(checkin_options INTERFACE
 target_compile_definitions(checkin_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
 
 if(CHECKIN_SANITIZE)
+  # -UNDEBUG: the sanitizer build also keeps assertions, ours and Beast's (BOOST_ASSERT), at
+  # any build type: a parser state the network can reach must not trip one.
   target_compile_options(checkin_options INTERFACE
-    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+    -UNDEBUG)
   target_link_options(checkin_options INTERFACE -fsanitize=address,undefined)
 endif()
 

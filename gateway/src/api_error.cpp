@@ -24,6 +24,7 @@ std::string_view code(api_error e) noexcept {
     case api_error::too_many_attempts: return "too_many_attempts";
     case api_error::internal: return "internal";
     case api_error::unavailable: return "unavailable";
+    case api_error::not_implemented: return "not_implemented";
   }
   return "internal";
 }
@@ -48,6 +49,7 @@ http::status status_of(api_error e) noexcept {
     case api_error::too_many_attempts: return http::status::too_many_requests;
     case api_error::internal: return http::status::internal_server_error;
     case api_error::unavailable: return http::status::service_unavailable;
+    case api_error::not_implemented: return http::status::not_implemented;
   }
   return http::status::internal_server_error;
 }

@@ -117,6 +117,31 @@ api_error api_error_of(store::store_error e) {
   }
 }
 
+// A batch's codes that are not in the memo each cost an Ed25519 verification on this I/O
+// thread. Each is charged to the member's scan rate limit (the request itself took one token),
+// and a request gets at most max_new_tokens_per_batch of them, so a batch of forged codes
+// costs its sender as much as that many scans and delays nobody else's. A real backlog names
+// codes the hall has scanned already: memo hits, free.
+constexpr std::size_t max_new_tokens_per_batch = 50;
+
+class fresh_token_budget {
+ public:
+  fresh_token_budget(keyed_rate_limiter* limiter, std::string_view member)
+      : limiter_(limiter), member_(member) {}
+  // May one more code be verified for this request?
+  [[nodiscard]] bool take() {
+    if (taken_ == max_new_tokens_per_batch) return false;
+    if (limiter_ && !limiter_->acquire(member_, steady_clock::now()).allowed) return false;
+    ++taken_;
+    return true;
+  }
+
+ private:
+  keyed_rate_limiter* limiter_;
+  std::string_view member_;
+  std::size_t taken_ = 0;
+};
+
 }  // namespace
 
 gateway_app::admission gateway_app::admit_scan_request(const request_context& ctx,
@@ -207,12 +232,21 @@ net::awaitable<response> gateway_app::post_scan_batch(request_context& ctx) {
   std::vector<json::object> views(items.size());
   std::vector<store::scan_draft> drafts;
   std::vector<std::size_t> draft_index;
+  fresh_token_budget fresh{member_scan_limiter_ ? &*member_scan_limiter_ : nullptr,
+                           member.member_no};
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto parsed = parse_scan_request(items[i]);
     request_problem problem{api_error::internal, {}};
     std::string_view reason;
     if (auto* p = std::get_if<request_problem>(&parsed)) {
       problem = std::move(*p);
+    } else if (!s_.memo.find(std::get<scan_request>(parsed).qr) && !fresh.take()) {
+      // Not refused for good: "failed" tells the phone to send it again later.
+      s_.stats.count_rejection(code(api_error::too_many_requests));
+      views[i]["status"] = "failed";
+      views[i]["error"] = code(api_error::too_many_requests);
+      views[i]["message"] = "too many new codes in a short time: send this one again later";
+      continue;
     } else {
       auto checked = check_scan(std::get<scan_request>(parsed), member.member_no, s_.memo,
                                 s_.stats, s_.program, s_.config.scans);

@@ -1,5 +1,6 @@
 #include "gateway/server.hpp"
 
+#include "gateway/request_framing.hpp"
 #include "gateway/send_now.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -63,6 +64,34 @@ struct worker {
   std::unordered_set<connection*> connections;  // touched only on ctx's thread
   net::steady_timer sweep{ctx};
 };
+
+// What a connection has read and not yet handed to a request's parser.
+struct inbound {
+  beast::flat_buffer buffer;
+  bool starved = false;  // the parser has seen all of `buffer` and needs more (see read())
+};
+
+// read()'s verdict on a chunk header or trailer section past the header limit: a header
+// field too large, in effect, answered like one (431).
+beast::error_code framing_limit_error() { return http::error::header_limit; }
+
+// The request's framing as check_framing judges it. Every field is walked only when there is a
+// Transfer-Encoding: Beast keeps fields in arrival order, so equal fields need not be adjacent.
+framing_problem framing_of(const request& req) {
+  const bool has_length = req.find(http::field::content_length) != req.end();
+  if (req.find(http::field::transfer_encoding) == req.end()) {
+    return check_framing({}, has_length, req.version());
+  }
+  std::array<std::string_view, 8> codings{};
+  std::size_t n = 0;
+  for (const auto& f : req) {
+    if (f.name() != http::field::transfer_encoding) continue;
+    // More fields than this is no request we serve: too many to be "chunked" alone.
+    if (n == codings.size()) return framing_problem::unsupported_coding;
+    codings[n++] = f.value();
+  }
+  return check_framing(std::span(codings.data(), n), has_length, req.version());
+}
 
 bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category() &&
@@ -203,24 +232,37 @@ struct http_server::impl {
     app.on_connection(-1);
   }
 
-  // Feeds `parser` from `buffer`, reading more from the socket when it needs more, until it has
+  // Feeds `parser` from `in`, reading more from the socket when it needs more, until it has
   // the header (`whole` false) or the whole message. What Beast's async_read_header / async_read
   // do, without their composed-operation layers on every request.
-  net::awaitable<beast::error_code> read(connection& conn, beast::flat_buffer& buffer,
-                                         request_parser& parser, bool whole) {
+  //
+  // Two rules of Beast's parser are kept here. After put() says need_more, it must not see the
+  // same bytes again before more are appended (its chunk-trailer state asserts on it), so
+  // `in.starved` survives from the header read into the body read. And it bounds only the
+  // header: a chunk header or the trailer section is searched for its end in whatever it is
+  // given, so the bytes it leaves unconsumed are capped here at the header limit.
+  net::awaitable<beast::error_code> read(connection& conn, inbound& in, request_parser& parser,
+                                         bool whole) {
     const auto complete = [&] { return whole ? parser.is_done() : parser.is_header_done(); };
     for (;;) {
-      if (buffer.size() > 0) {
+      if (in.buffer.size() > 0 && !in.starved) {
         beast::error_code ec;
-        const std::size_t used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec && ec != http::error::need_more) co_return ec;
+        const std::size_t used = parser.put(in.buffer.data(), ec);
+        in.buffer.consume(used);
+        if (ec == http::error::need_more) {
+          in.starved = true;
+          if (parser.is_header_done() && in.buffer.size() >= limits.header_limit) {
+            co_return framing_limit_error();
+          }
+        } else if (ec) {
+          co_return ec;
+        }
         if (complete()) co_return beast::error_code{};
-        if (!ec && used > 0 && buffer.size() > 0) continue;
+        if (!ec && used > 0 && in.buffer.size() > 0) continue;
       }
-      const std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 1024,
-                                                       64 * 1024);
-      auto [ec, n] = co_await conn.socket.async_read_some(buffer.prepare(room), tuple_awaitable);
+      const std::size_t room = std::clamp<std::size_t>(in.buffer.capacity() - in.buffer.size(),
+                                                       1024, 64 * 1024);
+      auto [ec, n] = co_await conn.socket.async_read_some(in.buffer.prepare(room), tuple_awaitable);
       if (ec == net::error::eof) {
         if (!parser.got_some()) co_return http::error::end_of_stream;
         beast::error_code eof;
@@ -229,13 +271,15 @@ struct http_server::impl {
         co_return complete() ? beast::error_code{} : beast::error_code{http::error::partial_message};
       }
       if (ec) co_return ec;
-      buffer.commit(n);
+      in.buffer.commit(n);
+      in.starved = false;
     }
   }
 
   net::awaitable<void> serve(connection& conn, const std::string& remote) {
-    beast::flat_buffer buffer;
+    inbound in;
     while (!stopping) {
+      in.starved = false;  // a new parser has seen none of what is left over
       // Before the parser, so it outlives the request made from it (the end of this iteration).
       request_arena arena;
       const request_allocator<char> in_arena{&arena};
@@ -247,8 +291,19 @@ struct http_server::impl {
 
       conn.idle = true;
       conn.expires_after(limits.idle_timeout);
-      auto ec = co_await read(conn, buffer, parser, false);
+      auto ec = co_await read(conn, in, parser, false);
       conn.idle = false;
+      if (!ec) {
+        if (const auto problem = framing_of(parser.get()); problem != framing_problem::none) {
+          const auto e = problem == framing_problem::unsupported_coding
+                             ? api_error::not_implemented
+                             : api_error::malformed_request;
+          auto answer = error_response(e, describe(problem));  // named: see below on GCC 12
+          co_await write_and_close(conn, std::move(answer));
+          co_await linger(conn);
+          co_return;
+        }
+      }
       if (!ec && !parser.is_done()) {
         const auto& h = parser.get();
         if (beast::iequals(h[http::field::expect], "100-continue")) {
@@ -259,13 +314,17 @@ struct http_server::impl {
         }
         if (!ec) {
           conn.expires_after(limits.read_timeout);
-          ec = co_await read(conn, buffer, parser, true);
+          ec = co_await read(conn, in, parser, true);
         }
       }
       if (ec) {
         // Named, not temporary, inside co_await: GCC 12 destroys such temporaries twice.
         std::optional<response> answer;
-        if (ec == http::error::header_limit) {
+        if (ec == http::error::header_limit && parser.is_header_done()) {
+          answer = error_response(api_error::headers_too_large,
+                                  "a chunk header or the trailer section is larger than " +
+                                      std::to_string(limits.header_limit) + " bytes");
+        } else if (ec == http::error::header_limit) {
           answer = error_response(api_error::headers_too_large, "request headers are too large");
         } else if (ec == http::error::body_limit) {
           answer = error_response(api_error::payload_too_large,

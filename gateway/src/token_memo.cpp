@@ -9,19 +9,21 @@ token_memo::token_memo(const tokens::key_ring& ring, std::string prefix, std::si
     : ring_(ring), own_key_(own_key), prefix_(std::move(prefix)),
       per_shard_capacity_(std::max<std::size_t>(1, capacity / shard_count)) {}
 
-token_memo::lookup token_memo::verify(std::string_view text) {
+std::optional<token_memo::lookup> token_memo::find(std::string_view text) {
   auto& s = shards_[std::hash<std::string_view>{}(text) % shard_count];
-  {
-    const std::lock_guard lock(s.mutex);
-    if (const auto it = s.index.find(text); it != s.index.end()) {
-      s.lru.splice(s.lru.begin(), s.lru, it->second);
-      return {it->second->second, true};
-    }
-  }
+  const std::lock_guard lock(s.mutex);
+  const auto it = s.index.find(text);
+  if (it == s.index.end()) return std::nullopt;
+  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  return lookup{it->second->second, true};
+}
+
+token_memo::lookup token_memo::verify(std::string_view text) {
+  if (auto hit = find(text)) return std::move(*hit);
   // Verify outside the lock: Ed25519 is the slow part and other texts may share the shard.
   auto result = tokens::parse_and_verify(text, ring_, prefix_, own_key_);
-  const bool worth_keeping = result.has_value() || result.error() == tokens::token_error::bad_signature;
-  if (worth_keeping) {
+  if (result.has_value()) {
+    auto& s = shards_[std::hash<std::string_view>{}(text) % shard_count];
     const std::lock_guard lock(s.mutex);
     if (!s.index.contains(text)) {
       s.lru.emplace_front(std::string(text), result);

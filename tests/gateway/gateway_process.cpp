@@ -274,4 +274,10 @@ std::string gateway_process::login(const std::string& member_no, const std::stri
   return std::string(a.json().as_object().at("token").as_string());
 }
 
+double metric_sample(const std::string& metrics, const std::string& name) {
+  const auto at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + name.size() + 2));
+}
+
 }  // namespace checkin::testing

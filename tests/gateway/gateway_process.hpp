@@ -111,4 +111,7 @@ class gateway_process {
 // Members 1000..1049 active, 2000 inactive; password "pw-secret".
 std::string default_roster();
 
+// The value of an unlabelled sample in a /metrics text; -1 when it is not there.
+double metric_sample(const std::string& metrics, const std::string& name);
+
 }  // namespace checkin::testing

@@ -29,6 +29,7 @@ enum class api_error {
   too_many_attempts,       // 429: login lockout (Retry-After)
   internal,                // 500: a bug; details are in the log, not the answer
   unavailable,             // 503: storage cannot commit or the server is stopping (Retry-After)
+  not_implemented,         // 501: a Transfer-Encoding other than chunked
 };
 
 [[nodiscard]] std::string_view code(api_error e) noexcept;

@@ -1,8 +1,9 @@
 #pragma once
 // Memoized token verification: a hall of 2,000 members scans the same poster, so its
 // Ed25519 signature is checked once, not 2,000 times. Bounded: sharded LRU maps with a
-// fixed total capacity. Only outcomes that needed the signature check are remembered
-// (verified claims, bad_signature); cheap parse failures are recomputed.
+// fixed total capacity. Only verified claims are remembered: failures are not, so forged
+// tokens cannot push the hall's real ones out (their cost is charged to the sender instead,
+// see post_scan_batch).
 //
 // The memo is keyed by the exact QR text and holds no time: window checks happen per scan.
 // Clear it when the key ring changes.
@@ -13,6 +14,7 @@
 #include <array>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -34,6 +36,9 @@ class token_memo {
   };
   // parse_and_verify(text), memoized. Thread-safe.
   [[nodiscard]] lookup verify(std::string_view text);
+  // The remembered claims of `text` (hit true), or nothing: then verify() would check a
+  // signature. Thread-safe.
+  [[nodiscard]] std::optional<lookup> find(std::string_view text);
 
   void clear();
   [[nodiscard]] std::size_t size() const;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh run    install what is missing, build, start the gateway on its demo default
-#   scripts/setup.sh test   install what is missing (npm ci for tests/browser too), build, run the
-#                           whole test suite (ctest)
+#   scripts/setup.sh test   install what is missing (npm ci for tests/browser and tests/openapi
+#                           too), build, run the whole test suite (ctest)
 #   scripts/setup.sh build  install and build only
 #   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
 #                           medians of 3 into bench/results/<name>.json; args go to each bench
@@ -53,12 +53,13 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# playwright-core for tests/browser, exactly as its package-lock.json pins it; installed again
-# only when node_modules is missing or the lock file changed.
-browser_test_modules() {
-  local dir=tests/browser
+# The npm packages of a test folder, exactly as its package-lock.json pins them
+# (tests/browser: playwright-core; tests/openapi: @redocly/cli); installed again only when
+# node_modules is missing or the lock file changed since the last install.
+test_node_modules() {
+  local dir=$1
   local stamp=$dir/node_modules/.checkin-package-lock.json
-  if [ -d "$dir/node_modules/playwright-core" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+  if cmp -s "$dir/package-lock.json" "$stamp"; then
     return
   fi
   echo "setup: npm ci --prefix $dir"
@@ -78,7 +79,8 @@ case "$mode" in
   build)
     install_missing; build ;;
   test)
-    install_missing; build; browser_test_modules
+    install_missing; build
+    for dir in tests/browser tests/openapi; do test_node_modules "$dir"; done
     exclude=(-LE slow)
     [ "${CHECKIN_SLOW:-0}" = 1 ] && exclude=()
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@" ;;

@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -36,7 +38,7 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::string* output) {
+int run_cli(const std::vector<std::string>& args, std::string* output, seconds limit) {
   std::vector<std::string> full{gateway_binary().string()};
   full.insert(full.end(), args.begin(), args.end());
   int pipefd[2];
@@ -53,11 +55,27 @@ int run_cli(const std::vector<std::string>& args, std::string* output) {
   ::close(pipefd[1]);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  const auto deadline = steady_clock::now() + limit;
+  bool timed_out = false;
+  for (;;) {
+    if (limit.count() > 0) {
+      const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+      pollfd p{pipefd[0], POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
+        timed_out = true;
+        ::kill(pid, SIGKILL);
+        break;
+      }
+    }
+    const ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
   ::close(pipefd[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (output) *output = out;
+  if (timed_out) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -25,8 +25,11 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 std::filesystem::path gateway_binary();
-// Runs the binary with `args`; returns exit code, stdout+stderr in `output`.
-int run_cli(const std::vector<std::string>& args, std::string* output = nullptr);
+// Runs the binary with `args`; returns exit code, stdout+stderr in `output`. With a time limit,
+// a process still running after it is killed and -1 returned (a `serve` that should have
+// refused to start does not hang the test).
+int run_cli(const std::vector<std::string>& args, std::string* output = nullptr,
+            std::chrono::seconds limit = std::chrono::seconds{0});
 
 struct http_answer {
   unsigned status = 0;

@@ -47,6 +47,10 @@ gateway::gateway_config effective_config(const serve_options& o) {
   if (!o.log_level.empty()) c.log_level = o.log_level;
   if (o.no_access_log) c.access_log = false;
   if (c.public_keys.empty()) c.public_keys.push_back(c.data_dir / "keys" / "signing.pub");
+  // The file was checked as loaded; the flags above can still bring a bad value.
+  if (auto problem = gateway::config_problem(c)) {
+    throw gateway::config_error("command line: " + *problem);
+  }
   return c;
 }
 

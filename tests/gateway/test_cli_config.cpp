@@ -1,0 +1,42 @@
+// `checkin-gateway serve --config bad.toml` through the real binary: each bad value stops the
+// start with a non-zero exit and a message naming the key, before anything listens.
+#include "gateway_process.hpp"
+
+#include <gtest/gtest.h>
+
+namespace checkin::testing {
+namespace {
+
+struct bad_config {
+  std::string toml;
+  std::string named;  // what the message must contain
+};
+
+TEST(CliConfig, ServeRefusesABadValueNamingTheKey) {
+  const std::vector<bad_config> cases{
+      {"[auth]\nbearer_ttl_seconds = 0\n", "auth.bearer_ttl_seconds: must be at least 1"},
+      {"[scans]\nmember_rate_per_second = nan\n", "scans.member_rate_per_second: must be a finite"},
+      {"[server]\nclient_rate_per_second = inf\n", "server.client_rate_per_second: must be a finite"},
+      {"[server]\nclient_rate_per_second = -1\n", "server.client_rate_per_second: must be a finite"},
+      {"[server]\nclient_rate_per_second = 1e-9\n", "server.client_rate_per_second: must be 0 (off)"},
+      {"[storage]\nmap_size_mib = 64\nmap_size_limit_mib = 32\n",
+       "storage.map_size_limit_mib: must be >= storage.map_size_mib"},
+      {"[auth]\nlogin_lockout_seconds = 0\n", "auth.login_lockout_seconds: must be at least 1"},
+      {"[log]\nlevel = \"verbose\"\n", "log.level: must be one of"},
+  };
+  for (const auto& c : cases) {
+    temp_dir dir("checkin-cli-config");
+    write_text(dir.path() / "bad.toml", c.toml);
+    std::string out;
+    const int rc = run_cli({"serve", "--config", (dir.path() / "bad.toml").string(), "--listen",
+                            "127.0.0.1:0", "--data-dir", (dir.path() / "data").string()},
+                           &out, std::chrono::seconds{15});
+    EXPECT_NE(rc, -1) << c.toml << "serve started instead of refusing the configuration";
+    EXPECT_NE(rc, 0) << c.toml << out;
+    EXPECT_NE(out.find(c.named), std::string::npos) << c.toml << out;
+    EXPECT_EQ(out.find("listening"), std::string::npos) << c.toml << out;
+  }
+}
+
+}  // namespace
+}  // namespace checkin::testing

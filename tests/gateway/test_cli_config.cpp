@@ -38,5 +38,46 @@ TEST(CliConfig, ServeRefusesABadValueNamingTheKey) {
   }
 }
 
+// Every secret file the gateway reads follows one rule; keygen writes its secret 0600.
+TEST(CliConfig, ServeRefusesSecretFilesOthersCanRead) {
+  namespace fs = std::filesystem;
+  temp_dir dir("checkin-cli-secrets");
+  const auto data = dir.path() / "data";
+  std::string out;
+  ASSERT_EQ(run_cli({"keygen", "--out", (data / "keys").string()}, &out), 0) << out;
+  const auto key = data / "keys" / "signing.key";
+  EXPECT_EQ(mode_of(key), 0600u);
+  const auto serve = [&](const fs::path& config) {
+    std::string text;
+    const int rc = run_cli({"serve", "--config", config.string(), "--listen", "127.0.0.1:0",
+                            "--data-dir", data.string()},
+                           &text, std::chrono::seconds{15});
+    return std::pair{rc, text};
+  };
+  write_text(dir.path() / "plain.toml", "");
+
+  fs::permissions(key, fs::perms(0644));
+  auto [rc, text] = serve(dir.path() / "plain.toml");
+  EXPECT_NE(rc, -1) << "serve started with a world-readable signing key";
+  EXPECT_NE(rc, 0) << text;
+  EXPECT_NE(text.find(key.string() + ": signing key is readable by group or others (mode 0644); chmod 600 " +
+                      key.string()),
+            std::string::npos)
+      << text;
+  fs::permissions(key, fs::perms(0600));
+
+  const auto secret = dir.path() / "hook.secret";
+  write_text(secret, "shared-secret\n");
+  fs::permissions(secret, fs::perms(0640));
+  write_text(dir.path() / "hook.toml", "[[sync.http]]\nname = \"hook\"\nurl = \"http://127.0.0.1:9/hook\"\n"
+                                       "secret_file = \"" + secret.string() + "\"\n");
+  std::tie(rc, text) = serve(dir.path() / "hook.toml");
+  EXPECT_NE(rc, -1) << "serve started with a group-readable webhook secret";
+  EXPECT_NE(rc, 0) << text;
+  EXPECT_NE(text.find(secret.string() + ": secret file is readable by group or others (mode 0640); chmod 600"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace checkin::testing

@@ -75,9 +75,13 @@ void prepare_demo(const gateway::gateway_config& c, store::scan_store& store) {
 // --demo without [[organizers.keys]]: one organizer key, made on first start and kept in
 // data/demo-organizer.key (0600), so the dashboard and projector pages work out of the box.
 std::string demo_organizer_key(const fs::path& file) {
-  if (std::ifstream in{file}; in) {
-    std::string key;
-    std::getline(in, key);
+  if (fs::exists(file)) {
+    auto opened = tokens::open_secret_file(file, "demo organizer key", tokens::secret_links::refuse);
+    if (!opened.problem.empty()) throw std::runtime_error(opened.problem);
+    std::string key(256, '\0');
+    const auto used = tokens::read_up_to(opened.fd.get(), key);
+    key.resize(used ? *used : 0);
+    key = key.substr(0, key.find('\n'));
     if (!key.empty()) return key;
   }
   const auto key = gateway::new_organizer_key();

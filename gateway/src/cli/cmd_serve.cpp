@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
+#include "gateway/fd_budget.hpp"
 #include "gateway/member_import.hpp"
 #include "gateway/organizer_keys.hpp"
 #include "gateway/sync/configured_sinks.hpp"
@@ -120,6 +121,23 @@ std::optional<tokens::signing_key> load_signing(const gateway::gateway_config& c
   return key;
 }
 
+// Each connection is a descriptor: a cap above `ulimit -n` would leave clients unanswered in
+// the backlog while accept() fails, instead of answered 503 at the cap.
+void bound_connections_by_open_files(gateway::gateway_config& c, unsigned io_threads) {
+  const auto limit = gateway::raise_open_file_limit();
+  if (limit.raised) spdlog::info("open-file limit raised to the hard limit, {}", limit.soft);
+  const auto reserved =
+      gateway::reserved_descriptors(io_threads, c.http_sinks.size() + c.pg_sinks.size());
+  const auto cap = gateway::cap_connections(c.limits.max_connections, limit.soft, reserved);
+  if (cap.lowered) {
+    spdlog::warn("server.max_connections {} lowered to {}: the open-file limit (ulimit -n) is {} "
+                 "and {} descriptors are kept for the store, logs and sync; raise the limit "
+                 "(e.g. LimitNOFILE= in the systemd unit) to allow more",
+                 c.limits.max_connections, cap.max_connections, limit.soft, reserved);
+  }
+  c.limits.max_connections = cap.max_connections;
+}
+
 void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_program& program,
                      std::uint16_t port, const std::string& organizer_key) {
   const auto key_file = c.data_dir / "keys" / "signing.key";
@@ -198,6 +216,7 @@ int run_serve(const serve_options& o) {
   gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool,
                             stats, organizers, gateway::sync::configured_sink_names(c), displays,
                             signing ? &*signing : nullptr});
+  bound_connections_by_open_files(c, c.threads ? c.threads : cores);
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
   server.listen(c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "

@@ -180,6 +180,7 @@ int run_serve(const serve_options& o) {
     std::printf("%s", gateway::to_toml(c).c_str());
     return 0;
   }
+  const auto crash_at = gateway::sync::crash_step_from_environment();  // test only
   // Logs go to stderr; stdout carries only the "listening <port>" line for scripts.
   spdlog::set_default_logger(spdlog::stderr_color_mt("checkin-gateway"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
@@ -228,6 +229,10 @@ int run_serve(const serve_options& o) {
   std::fflush(stdout);
   if (o.demo) print_demo_help(c, program, server.port(), demo_key);
 
+  if (crash_at != gateway::sync::crash_step::none) {
+    spdlog::warn("CHECKIN_TEST_CRASH_AT={}: this process exits at that step of sync (test only)",
+                 gateway::sync::to_string(crash_at));
+  }
   // Sealing and delivery run beside the server, off the I/O threads.
   if (sinks.empty()) {
     spdlog::info("sync: no sink configured; sealed batches stay in the store "
@@ -238,7 +243,8 @@ int run_serve(const serve_options& o) {
       gateway::sync::sync_options{.sealing = c.sealing,
                                   .retry = c.retry,
                                   .poll_interval = c.sync_poll_interval,
-                                  .clock = {}});
+                                  .clock = {},
+                                  .crash_at = crash_at});
   stats.add_source([&sync](std::string& out) {
     const auto& n = sync.counters();
     const auto value = [](const std::atomic<std::uint64_t>& a) {

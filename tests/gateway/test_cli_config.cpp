@@ -24,13 +24,16 @@ TEST(CliConfig, ServeRefusesABadValueNamingTheKey) {
       {"[auth]\nlogin_lockout_seconds = 0\n", "auth.login_lockout_seconds: must be at least 1"},
       {"[log]\nlevel = \"verbose\"\n", "log.level: must be one of"},
   };
+  // A data folder serve could start from, so that only the bad value can stop it.
+  temp_dir dir("checkin-cli-config");
+  std::string made;
+  ASSERT_EQ(run_cli({"keygen", "--out", (dir.path() / "data" / "keys").string()}, &made), 0) << made;
   for (const auto& c : cases) {
-    temp_dir dir("checkin-cli-config");
     write_text(dir.path() / "bad.toml", c.toml);
     std::string out;
     const int rc = run_cli({"serve", "--config", (dir.path() / "bad.toml").string(), "--listen",
                             "127.0.0.1:0", "--data-dir", (dir.path() / "data").string()},
-                           &out, std::chrono::seconds{15});
+                           &out, std::chrono::seconds{10});
     EXPECT_NE(rc, -1) << c.toml << "serve started instead of refusing the configuration";
     EXPECT_NE(rc, 0) << c.toml << out;
     EXPECT_NE(out.find(c.named), std::string::npos) << c.toml << out;

@@ -1,6 +1,7 @@
 #include "gateway/config.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
@@ -68,8 +69,9 @@ class table_reader {
     const auto* node = get(key);
     if (!node) return;
     const auto v = node->value<double>();
-    if (!(node->is_floating_point() || node->is_integer()) || !v || *v < 0) {
-      fail(key, "must be a non-negative number");
+    // nan and inf parse as TOML floats; nan would pass a "< 0" test and switch a limit off.
+    if (!(node->is_floating_point() || node->is_integer()) || !v || !std::isfinite(*v) || *v < 0) {
+      fail(key, "must be a finite number >= 0");
     }
     out = *v;
   }
@@ -321,6 +323,7 @@ gateway_config load_config(const std::filesystem::path& file, gateway_config c) 
   log.string("level", c.log_level);
   log.boolean("access_log", c.access_log);
   log.reject_unknown_keys();
+  if (auto problem = config_problem(c)) throw config_error(origin + ": " + *problem);
   return c;
 }
 

@@ -1,5 +1,6 @@
 #include "gateway/server.hpp"
 
+#include "gateway/fd_budget.hpp"
 #include "gateway/request_framing.hpp"
 #include "gateway/send_now.hpp"
 
@@ -191,18 +192,24 @@ struct http_server::impl {
   }
 
   net::awaitable<void> accept_loop() {
+    accept_failures failures;
     for (;;) {
       auto& w = *workers[next_worker++ % workers.size()];
       auto [ec, socket] = co_await acceptor.async_accept(w.ctx, tuple_awaitable);
       if (stopping) co_return;
       if (ec) {
         if (ec == net::error::operation_aborted) co_return;
-        // EMFILE and friends: back off briefly instead of spinning.
-        spdlog::warn("accept failed: {}", ec.message());
-        net::steady_timer t(acceptor.get_executor(), milliseconds{50});
+        // EMFILE and friends: back off, longer while it lasts, and say so without flooding.
+        const auto action = on_accept_failure(failures, steady_clock::now());
+        if (action.log) {
+          spdlog::warn("accept failed: {} ({} more since the last such line); pausing accepts {} ms",
+                       ec.message(), action.suppressed, action.pause.count());
+        }
+        net::steady_timer t(acceptor.get_executor(), action.pause);
         (void)co_await t.async_wait(tuple_awaitable);
         continue;
       }
+      on_accept_success(failures);
       if (open.load() >= limits.max_connections) {
         app.on_refused_connection();
         net::co_spawn(w.ctx, refuse(w, std::move(socket)), net::detached);

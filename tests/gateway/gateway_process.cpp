@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -36,7 +38,7 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, std::string* output) {
+int run_cli(const std::vector<std::string>& args, std::string* output, seconds limit) {
   std::vector<std::string> full{gateway_binary().string()};
   full.insert(full.end(), args.begin(), args.end());
   int pipefd[2];
@@ -53,11 +55,27 @@ int run_cli(const std::vector<std::string>& args, std::string* output) {
   ::close(pipefd[1]);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  const auto deadline = steady_clock::now() + limit;
+  bool timed_out = false;
+  for (;;) {
+    if (limit.count() > 0) {
+      const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+      pollfd p{pipefd[0], POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
+        timed_out = true;
+        ::kill(pid, SIGKILL);
+        break;
+      }
+    }
+    const ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
   ::close(pipefd[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (output) *output = out;
+  if (timed_out) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -177,8 +195,8 @@ std::string default_roster() {
 }
 
 gateway_process::gateway_process(const std::string& name, const std::string& extra_config,
-                                 test_meeting meeting)
-    : scratch_("checkin-" + name), meeting_(std::move(meeting)) {
+                                 test_meeting meeting, launch_options launch)
+    : scratch_("checkin-" + name), meeting_(std::move(meeting)), launch_(std::move(launch)) {
   write_text(dir() / "program.json", meeting_.program_json);
   tokens::write_key_pair(meeting_.key, dir() / "keys");
   // The test's own settings go in the TOML file; the harness's go in flags (which win).
@@ -212,14 +230,27 @@ void gateway_process::start() {
                                 "--threads", "2", "--data-dir", dir().string(), "--program",
                                 (dir() / "program.json").string(), "--log-level", "warn",
                                 "--no-access-log"};
+  // Prepared before fork: the child only makes system calls.
+  std::vector<std::string> env_text = launch_.env;
+  for (char** e = environ; *e; ++e) env_text.emplace_back(*e);  // the first of a name wins
+  auto envp = argv_of(env_text);
+  const int err_fd = launch_.stderr_file.empty()
+                         ? -1
+                         : ::open(launch_.stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(pipefd[1], 1);
     ::close(pipefd[0]);
+    if (err_fd >= 0) ::dup2(err_fd, 2);
+    if (launch_.open_file_limit) {
+      const rlimit r{*launch_.open_file_limit, *launch_.open_file_limit};
+      if (::setrlimit(RLIMIT_NOFILE, &r) != 0) ::_exit(126);
+    }
     auto argv = argv_of(args);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  if (err_fd >= 0) ::close(err_fd);
   ::close(pipefd[1]);
   pid_ = pid;
   // The server prints "listening <port>" once it accepts connections.
@@ -265,6 +296,23 @@ void gateway_process::kill9() {
   port_ = 0;
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
   stdout_fd_ = -1;
+}
+
+std::optional<int> gateway_process::wait_exit(milliseconds limit) {
+  if (pid_ <= 0) return std::nullopt;
+  const auto deadline = steady_clock::now() + limit;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      port_ = 0;
+      if (stdout_fd_ >= 0) ::close(stdout_fd_);
+      stdout_fd_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(milliseconds{20});
+  }
 }
 
 std::string gateway_process::login(const std::string& member_no, const std::string& password) {

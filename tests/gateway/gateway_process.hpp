@@ -25,8 +25,11 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 std::filesystem::path gateway_binary();
-// Runs the binary with `args`; returns exit code, stdout+stderr in `output`.
-int run_cli(const std::vector<std::string>& args, std::string* output = nullptr);
+// Runs the binary with `args`; returns exit code, stdout+stderr in `output`. With a time limit,
+// a process still running after it is killed and -1 returned (a `serve` that should have
+// refused to start does not hang the test).
+int run_cli(const std::vector<std::string>& args, std::string* output = nullptr,
+            std::chrono::seconds limit = std::chrono::seconds{0});
 
 struct http_answer {
   unsigned status = 0;
@@ -77,18 +80,30 @@ struct test_session {
 // "FUTURE" (tomorrow), "ATT" (attendance, open), then `extra`.
 test_meeting make_test_meeting(const std::vector<test_session>& extra = {});
 
+// How start() runs the binary, beyond the harness's own flags.
+struct launch_options {
+  std::vector<std::string> env;                  // "NAME=value", added to the environment
+  std::optional<unsigned long> open_file_limit;  // RLIMIT_NOFILE, soft and hard, for the child
+  std::filesystem::path stderr_file;             // its stderr appended here; empty: the test's
+};
+
 class gateway_process {
  public:
   // Writes program, keys, roster and config under a fresh temp dir, imports the roster,
   // and starts the server. `extra_config` is appended to the TOML config.
   explicit gateway_process(const std::string& name, const std::string& extra_config = {},
-                           test_meeting meeting = make_test_meeting());
+                           test_meeting meeting = make_test_meeting(), launch_options launch = {});
   ~gateway_process();  // SIGKILL if still running
 
   void start();
   // SIGTERM and wait; returns the exit status (0 when it stopped cleanly).
   int stop();
   void kill9();
+  // Waits up to `limit` for the process to exit on its own (a test-only crash, a refused
+  // start); its exit status as stop() reports it, or nullopt if it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds limit);
+  // Takes effect at the next start().
+  void set_launch(launch_options launch) { launch_ = std::move(launch); }
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
   [[nodiscard]] const test_meeting& meeting() const noexcept { return meeting_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return scratch_.path(); }
@@ -103,6 +118,7 @@ class gateway_process {
  private:
   temp_dir scratch_;
   test_meeting meeting_;
+  launch_options launch_;
   int pid_ = -1;
   int stdout_fd_ = -1;  // kept open while the server runs: a closed pipe would SIGPIPE it
   std::uint16_t port_ = 0;

@@ -44,6 +44,12 @@ std::string fast_sync_config(const std::string& sinks) {
          checkin::gateway::organizer_key_digest(organizer_key) + "\"\n";
 }
 
+// The gateway refuses a secret file others can read (docs/configuration.md).
+void write_secret(const std::filesystem::path& file, const std::string& text) {
+  write_text(file, text);
+  std::filesystem::permissions(file, std::filesystem::perms(0600));
+}
+
 std::string http_sink_config(const receiver_process& r, const std::filesystem::path& secret,
                              int request_timeout_seconds) {
   return "[[sync.http]]\nname = \"hook\"\nurl = \"" + r.url() + "\"\nsecret_file = \"" +
@@ -120,7 +126,7 @@ std::set<scan_key> delivered_entries(const std::map<std::string, std::string>& b
 TEST(GatewaySync, WebhookReceivesEveryRecordedScanOnceThroughFaultsAndARestart) {
   temp_dir scratch("gw-sync");
   receiver_process receiver(scratch.path() / "receiver");
-  write_text(scratch.path() / "hook.secret", receiver.secret() + "\n");
+  write_secret(scratch.path() / "hook.secret", receiver.secret() + "\n");
   // Each fault answers one delivery attempt, in order; the gateway must ride through all of
   // them. "slow" outlasts the 1 s request timeout but the receiver stores the batch anyway, as
   // does accept_then_drop: both retries must turn into duplicates, not second copies.
@@ -163,7 +169,7 @@ TEST(GatewaySync, WebhookReceivesEveryRecordedScanOnceThroughFaultsAndARestart) 
 TEST(GatewaySync, AGatewayKilledBeforeTheAckRedeliversTheSameBatchAfterRestart) {
   temp_dir scratch("gw-sync-kill");
   receiver_process receiver(scratch.path() / "receiver");
-  write_text(scratch.path() / "hook.secret", receiver.secret());
+  write_secret(scratch.path() / "hook.secret", receiver.secret());
   // The receiver stores the batch three seconds after it arrives; by then the gateway that
   // sent it is dead and never saw the answer.
   receiver.slow_next(milliseconds{3000});
@@ -209,7 +215,7 @@ TEST(GatewaySync, AGatewayKilledBeforeTheAckRedeliversTheSameBatchAfterRestart) 
 TEST(GatewaySync, ARefusedBatchIsParkedUntilAnOperatorRetriesIt) {
   temp_dir scratch("gw-sync-park");
   receiver_process receiver(scratch.path() / "receiver");
-  write_text(scratch.path() / "hook.secret", receiver.secret());
+  write_secret(scratch.path() / "hook.secret", receiver.secret());
   receiver.fail_next(422);
   gateway_process gw("sync-park",
                      fast_sync_config(http_sink_config(receiver, scratch.path() / "hook.secret", 5)),

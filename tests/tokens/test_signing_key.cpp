@@ -208,6 +208,8 @@ TEST(KeyFiles, RefusesWhenOnlyThePublicFileExists) {
 std::string load_error(const temp_dir& tmp, std::string_view text, bool secret) {
   const auto file = tmp.path() / (secret ? "edited.key" : "edited.pub");
   write_text(file, text);
+  // A secret key file must be private to be read at all (posix_file.hpp's rule).
+  if (secret) std::filesystem::permissions(file, std::filesystem::perms(0600));
   try {
     if (secret) {
       (void)load_signing_key(file);

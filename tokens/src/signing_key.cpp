@@ -96,14 +96,26 @@ void write_new_file(const std::filesystem::path& file, std::string_view text, mo
   if (fd.close() != 0) fail_errno(file, "cannot close");
 }
 
-void read_small_file(const std::filesystem::path& file, std::string& out) {
-  unique_fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) fail_errno(file, "cannot open key file");
+void read_small_file(const std::filesystem::path& file, std::string& out,
+                     const unique_fd& fd) {
   out.resize(max_key_file_size + 1);  // one spare byte detects an over-long file
   const auto used = read_up_to(fd.get(), out);
   if (!used) fail_errno(file, "cannot read key file");
   if (*used > max_key_file_size) fail(file, "too large to be a key file");
   out.resize(*used);
+}
+
+void read_small_file(const std::filesystem::path& file, std::string& out) {
+  unique_fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) fail_errno(file, "cannot open key file");
+  read_small_file(file, out, fd);
+}
+
+// The secret half: the same reading, after the rule every secret file follows (posix_file.hpp).
+void read_secret_key_file(const std::filesystem::path& file, std::string& out) {
+  auto opened = open_secret_file(file, "signing key", secret_links::follow);
+  if (!opened.problem.empty()) throw key_file_error(opened.problem);
+  read_small_file(file, out, opened.fd);
 }
 
 // Splits "<marker><keyid hex> <key hex>[\n]" and returns the key id and the key hex.
@@ -245,7 +257,7 @@ void write_key_pair(const signing_key& key, const std::filesystem::path& dir) {
 
 signing_key load_signing_key(const std::filesystem::path& file) {
   wiped<std::string> text;
-  read_small_file(file, text.value);
+  read_secret_key_file(file, text.value);
   const key_line line = split_key_line(file, text.value, secret_marker, "secret");
   wiped<std::array<std::uint8_t, 32>> seed;
   if (!parse_hex(line.key_hex, seed.value)) fail(file, "seed is not 64 lower-case hex digits");

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -113,6 +114,10 @@ struct config_error : std::runtime_error {
 // Reads a TOML file over `base`. Unknown keys and wrong types are config_error naming the
 // key, e.g. "gateway.toml: scans.clock_skew_seconds: must be a non-negative integer".
 [[nodiscard]] gateway_config load_config(const std::filesystem::path& file, gateway_config base = {});
+// What the key ranges cannot say on their own (bounds between keys, a usable rate limiter,
+// a known log level, ...): the first problem as "section.key: must be ...", or nullopt.
+// load_config applies it; call it again after command-line flags change the values.
+[[nodiscard]] std::optional<std::string> config_problem(const gateway_config& c);
 // Sets listen_address/listen_port from "127.0.0.1:8080" or "[::1]:8080"; false (and no
 // change) when the text is not of that form or the port is over 65535.
 [[nodiscard]] bool set_listen(gateway_config& c, std::string_view text);

@@ -50,13 +50,11 @@ void sync_parent_dir(const std::filesystem::path& file) {
 
 bearer_issuer bearer_issuer::load(const std::filesystem::path& file) {
   detail::ensure_sodium();
-  unique_fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) fail_errno(file, "cannot open bearer secret");
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) fail_errno(file, "cannot stat bearer secret");
-  if (!S_ISREG(st.st_mode)) fail(file, "bearer secret is not a regular file");
-  // Anyone who can read the secret can mint tokens for any member.
-  if ((st.st_mode & 077) != 0) fail(file, "bearer secret is readable by others; chmod 600 it");
+  // Anyone who can read the secret can mint tokens for any member. The gateway creates this
+  // file itself, so a symbolic link in its place is refused.
+  auto opened = tokens::open_secret_file(file, "bearer secret", tokens::secret_links::refuse);
+  if (!opened.problem.empty()) throw bearer_secret_error(opened.problem);
+  const unique_fd& fd = opened.fd;
 
   wiped_text text;
   const auto read = tokens::read_up_to(fd.get(), text.bytes);

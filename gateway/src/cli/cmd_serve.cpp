@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
+#include "gateway/fd_budget.hpp"
 #include "gateway/member_import.hpp"
 #include "gateway/organizer_keys.hpp"
 #include "gateway/sync/configured_sinks.hpp"
@@ -47,6 +48,10 @@ gateway::gateway_config effective_config(const serve_options& o) {
   if (!o.log_level.empty()) c.log_level = o.log_level;
   if (o.no_access_log) c.access_log = false;
   if (c.public_keys.empty()) c.public_keys.push_back(c.data_dir / "keys" / "signing.pub");
+  // The file was checked as loaded; the flags above can still bring a bad value.
+  if (auto problem = gateway::config_problem(c)) {
+    throw gateway::config_error("command line: " + *problem);
+  }
   return c;
 }
 
@@ -71,9 +76,13 @@ void prepare_demo(const gateway::gateway_config& c, store::scan_store& store) {
 // --demo without [[organizers.keys]]: one organizer key, made on first start and kept in
 // data/demo-organizer.key (0600), so the dashboard and projector pages work out of the box.
 std::string demo_organizer_key(const fs::path& file) {
-  if (std::ifstream in{file}; in) {
-    std::string key;
-    std::getline(in, key);
+  if (fs::exists(file)) {
+    auto opened = tokens::open_secret_file(file, "demo organizer key", tokens::secret_links::refuse);
+    if (!opened.problem.empty()) throw std::runtime_error(opened.problem);
+    std::string key(256, '\0');
+    const auto used = tokens::read_up_to(opened.fd.get(), key);
+    key.resize(used ? *used : 0);
+    key = key.substr(0, key.find('\n'));
     if (!key.empty()) return key;
   }
   const auto key = gateway::new_organizer_key();
@@ -110,6 +119,23 @@ std::optional<tokens::signing_key> load_signing(const gateway::gateway_config& c
   spdlog::info("signing key {} loaded from {}: this gateway can mint codes (projector, posters)",
                id, file.string());
   return key;
+}
+
+// Each connection is a descriptor: a cap above `ulimit -n` would leave clients unanswered in
+// the backlog while accept() fails, instead of answered 503 at the cap.
+void bound_connections_by_open_files(gateway::gateway_config& c, unsigned io_threads) {
+  const auto limit = gateway::raise_open_file_limit();
+  if (limit.raised) spdlog::info("open-file limit raised to the hard limit, {}", limit.soft);
+  const auto reserved =
+      gateway::reserved_descriptors(io_threads, c.http_sinks.size() + c.pg_sinks.size());
+  const auto cap = gateway::cap_connections(c.limits.max_connections, limit.soft, reserved);
+  if (cap.lowered) {
+    spdlog::warn("server.max_connections {} lowered to {}: the open-file limit (ulimit -n) is {} "
+                 "and {} descriptors are kept for the store, logs and sync; raise the limit "
+                 "(e.g. LimitNOFILE= in the systemd unit) to allow more",
+                 c.limits.max_connections, cap.max_connections, limit.soft, reserved);
+  }
+  c.limits.max_connections = cap.max_connections;
 }
 
 void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_program& program,
@@ -154,6 +180,7 @@ int run_serve(const serve_options& o) {
     std::printf("%s", gateway::to_toml(c).c_str());
     return 0;
   }
+  const auto crash_at = gateway::sync::crash_step_from_environment();  // test only
   // Logs go to stderr; stdout carries only the "listening <port>" line for scripts.
   spdlog::set_default_logger(spdlog::stderr_color_mt("checkin-gateway"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
@@ -190,6 +217,7 @@ int run_serve(const serve_options& o) {
   gateway::gateway_app app({c, program, store, committer, memo, bearer, passwords, password_pool,
                             stats, organizers, gateway::sync::configured_sink_names(c), displays,
                             signing ? &*signing : nullptr});
+  bound_connections_by_open_files(c, c.threads ? c.threads : cores);
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
   server.listen(c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
@@ -201,6 +229,10 @@ int run_serve(const serve_options& o) {
   std::fflush(stdout);
   if (o.demo) print_demo_help(c, program, server.port(), demo_key);
 
+  if (crash_at != gateway::sync::crash_step::none) {
+    spdlog::warn("CHECKIN_TEST_CRASH_AT={}: this process exits at that step of sync (test only)",
+                 gateway::sync::to_string(crash_at));
+  }
   // Sealing and delivery run beside the server, off the I/O threads.
   if (sinks.empty()) {
     spdlog::info("sync: no sink configured; sealed batches stay in the store "
@@ -211,7 +243,8 @@ int run_serve(const serve_options& o) {
       gateway::sync::sync_options{.sealing = c.sealing,
                                   .retry = c.retry,
                                   .poll_interval = c.sync_poll_interval,
-                                  .clock = {}});
+                                  .clock = {},
+                                  .crash_at = crash_at});
   stats.add_source([&sync](std::string& out) {
     const auto& n = sync.counters();
     const auto value = [](const std::atomic<std::uint64_t>& a) {

@@ -3,20 +3,25 @@
 #include "gateway/sync/http_sink.hpp"
 #include "gateway/sync/pg_sink.hpp"
 
-#include <fstream>
-#include <sstream>
+#include "tokens/posix_file.hpp"
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace checkin::gateway::sync {
 
 namespace {
 
+// A webhook secret or a conninfo (which may hold a password): the rule for every secret file.
 std::string read_secret(const std::filesystem::path& file, const std::string& what) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(what + ": cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
+  auto opened = tokens::open_secret_file(file, "secret file", tokens::secret_links::follow);
+  if (!opened.problem.empty()) throw std::runtime_error(what + ": " + opened.problem);
+  std::string s(64 * 1024 + 1, '\0');  // one spare byte detects an over-long file
+  const auto used = tokens::read_up_to(opened.fd.get(), s);
+  if (!used) throw std::runtime_error(what + ": cannot read " + file.string() + ": " + std::strerror(errno));
+  if (*used == s.size()) throw std::runtime_error(what + ": " + file.string() + " is over 64 KiB");
+  s.resize(*used);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   if (s.empty()) throw std::runtime_error(what + ": " + file.string() + " is empty");
   return s;

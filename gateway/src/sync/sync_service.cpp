@@ -125,6 +125,7 @@ void sync_service::seal_loop() {
       sealed_any = true;
       spdlog::info("sync: sealed batch {} ({}, {} scans)", h.batch_id, store::to_string(h.part_kind()),
                    h.entry_count);
+      crash_if(options_.crash_at, crash_step::after_seal);
     }
     if (sealed_any) wake_all();
     if (!wait(plan.next_due)) return;
@@ -156,7 +157,11 @@ void sync_service::deliver_loop(sink& s) {
         spdlog::error("sync {}: cannot read batch {}", s.name(), number);
         continue;
       }
+      crash_if(options_.crash_at, crash_step::before_send);
       const auto result = s.deliver(**batch);
+      if (result.status == delivery_status::delivered) {
+        crash_if(options_.crash_at, crash_step::after_send_before_ack);
+      }
       auto previous = store_.find_delivery(number, s.name());
       auto record = after_attempt(previous ? *previous : std::nullopt, number, s.name(), result,
                                   now(), options_.retry, unit(rng));

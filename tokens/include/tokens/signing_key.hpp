@@ -72,6 +72,7 @@ enum class overwrite { refuse, allow };
 // Writes DIR/signing.key (mode 0600) and DIR/signing.pub. Creates DIR (0700) if missing.
 // Refuses (key_file_error) when either file exists.
 void write_key_pair(const signing_key& key, const std::filesystem::path& dir);
+// The secret file must also pass the secret-file rule (posix_file.hpp: open_secret_file).
 [[nodiscard]] signing_key load_signing_key(const std::filesystem::path& file);
 [[nodiscard]] public_key load_public_key(const std::filesystem::path& file);
 

@@ -5,6 +5,7 @@
 // never compete with scans for the LMDB write lock beyond one transaction. Nothing here runs on
 // the I/O threads: a slow or dead receiver never slows a scan.
 
+#include "gateway/sync/crash_point.hpp"
 #include "gateway/sync/sink.hpp"
 #include "gateway/sync/sync_policy.hpp"
 #include "store/group_committer.hpp"
@@ -28,6 +29,7 @@ struct sync_options {
   // with `checkin-gateway sync retry` (another process) are picked up within this.
   std::chrono::milliseconds poll_interval{std::chrono::seconds{2}};
   std::function<unix_millis()> clock;  // empty: the system clock
+  crash_step crash_at = crash_step::none;  // TEST ONLY (crash_point.hpp)
 };
 
 struct sync_counters {

@@ -83,11 +83,17 @@ TEST(ConfigCheck, LockoutTimeoutsAndRetries) {
             "sync.retry_max_ms: must be >= sync.retry_initial_ms");
   EXPECT_EQ(first([](auto& c) { c.log_level = "verbose"; }),
             "log.level: must be one of trace, debug, info, warn, error, off");
-  EXPECT_EQ(first([](auto& c) { c.http_sinks.push_back({.url = "ftp://x/", .secret_file = "s"}); }),
+  EXPECT_EQ(first([](auto& c) { http_sink_config sink;
+    sink.url = "ftp://x/";
+    sink.secret_file = "s";
+    c.http_sinks.push_back(sink); }),
             "sync.http[0].url: must be an http:// or https:// URL (webhook URL: must start with "
             "http:// or https://)");
   EXPECT_EQ(first([](auto& c) {
-              c.pg_sinks.push_back({.conninfo = "host=x", .statement_timeout = seconds{0}});
+              pg_sink_config sink;
+              sink.conninfo = "host=x";
+              sink.statement_timeout = seconds{0};
+              c.pg_sinks.push_back(sink);
             }),
             "sync.postgresql[0].statement_timeout_seconds: must be at least 1");
 }

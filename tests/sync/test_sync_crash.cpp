@@ -126,7 +126,7 @@ TEST_P(SyncCrash, EveryBatchReachesTheReceiverOnceInEffect) {
 
   // Sealing due at once; the gateway ends itself at the step.
   gw.set_config(config(receiver, secret, 0));
-  gw.set_launch({.env = {"CHECKIN_TEST_CRASH_AT=" + param.step}, .stderr_file = log});
+  gw.set_launch({.env = {"CHECKIN_TEST_CRASH_AT=" + param.step}, .open_file_limit = {}, .stderr_file = log});
   gw.start();
   const auto status = gw.wait_exit(seconds{30});
   ASSERT_TRUE(status.has_value()) << "the gateway did not crash at " << param.step;
@@ -136,7 +136,7 @@ TEST_P(SyncCrash, EveryBatchReachesTheReceiverOnceInEffect) {
   EXPECT_EQ(receiver.stats().at("requests").as_int64(), param.requests_before_restart);
 
   // Restarted as in production: it finishes what the crashed process left.
-  gw.set_launch({.stderr_file = log});
+  gw.set_launch({.env = {}, .open_file_limit = {}, .stderr_file = log});
   gw.start();
   ASSERT_TRUE(all_delivered(gw, 2)) << json::serialize(sync_status(gw)) << read_text(log);
   const auto after = sync_status(gw);
@@ -164,6 +164,6 @@ INSTANTIATE_TEST_SUITE_P(
         // The receiver stored the first batch and said so; the gateway died before writing
         // that down. It sends the same batch id again; the receiver answers 409, one copy.
         crash_case{"after_send_before_ack", 1, 1}),
-    [](const auto& info) { return info.param.step; });
+    [](const auto& test) { return test.param.step; });
 
 }  // namespace

@@ -204,18 +204,28 @@ void gateway_process::import_roster(const std::string& csv) {
   if (rc != 0) throw std::runtime_error("members import failed: " + out);
 }
 
+std::vector<std::string> gateway_process::serve_command() const {
+  return {gateway_binary().string(), "serve", "--config",
+          (dir() / "gateway.toml").string(), "--listen", "127.0.0.1:0",
+          "--threads", "2", "--data-dir", dir().string(), "--program",
+          (dir() / "program.json").string(), "--log-level", "warn",
+          "--no-access-log"};
+}
+
 void gateway_process::start() {
   int pipefd[2];
   if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args{gateway_binary().string(), "serve", "--config",
-                                (dir() / "gateway.toml").string(), "--listen", "127.0.0.1:0",
-                                "--threads", "2", "--data-dir", dir().string(), "--program",
-                                (dir() / "program.json").string(), "--log-level", "warn",
-                                "--no-access-log"};
+  std::vector<std::string> args = serve_command();
+  std::vector<std::string> environment = environment_;
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(pipefd[1], 1);
     ::close(pipefd[0]);
+    if (!stderr_file_.empty()) {
+      const int fd = ::open(stderr_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      if (fd >= 0) ::dup2(fd, 2);
+    }
+    for (auto& entry : environment) ::putenv(entry.data());
     auto argv = argv_of(args);
     ::execv(argv[0], argv.data());
     ::_exit(127);

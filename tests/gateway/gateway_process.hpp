@@ -94,6 +94,12 @@ class gateway_process {
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return scratch_.path(); }
   // Replaces the TOML config; takes effect at the next start().
   void set_config(const std::string& toml);
+  // Adds NAME=value entries to the server's environment, and sends its stderr to `file`
+  // (appended) instead of the test's; both take effect at the next start().
+  void set_environment(std::vector<std::string> entries) { environment_ = std::move(entries); }
+  void set_stderr_file(std::filesystem::path file) { stderr_file_ = std::move(file); }
+  // The command line start() runs (program, config and data folder of this test).
+  [[nodiscard]] std::vector<std::string> serve_command() const;
 
   // Imports a roster CSV text (test-cost hashes).
   void import_roster(const std::string& csv);
@@ -106,6 +112,8 @@ class gateway_process {
   int pid_ = -1;
   int stdout_fd_ = -1;  // kept open while the server runs: a closed pipe would SIGPIPE it
   std::uint16_t port_ = 0;
+  std::vector<std::string> environment_;
+  std::filesystem::path stderr_file_;
 };
 
 // Members 1000..1049 active, 2000 inactive; password "pw-secret".

@@ -240,8 +240,8 @@ net::awaitable<response> gateway_app::healthz(request_context&) {
   // restarted.
   if (const auto cause = s_.store.poisoned_by()) {
     co_return error_response(api_error::unavailable,
-                             "the store takes no writes after " + std::string(store::to_string(*cause)) +
-                                 ": restart the gateway",
+                             "the store takes no writes after " +
+                                 std::string(store::to_string(*cause)) + ": restart the gateway",
                              seconds{30});
   }
   co_return text_response(http::status::ok, R"({"status":"ok"})", "application/json");

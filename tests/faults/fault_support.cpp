@@ -1,17 +1,17 @@
 #include "fault_support.hpp"
 
-#include <algorithm>
-#include <csignal>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdexcept>
-#include <thread>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
 
 namespace checkin::testing {
 

@@ -16,19 +16,25 @@
 //   CHECKIN_FAULT_ERRNO  the errno set (default EIO).
 // Each failure prints one line "io_fault_shim: <call> failed" on stderr.
 #include <dlfcn.h>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace {
 
-enum : int { call_pwrite = 1, call_writev = 2, call_pwritev = 4, call_fdatasync = 8, call_fsync = 16,
-       call_msync = 32 };
+enum : int {
+  call_pwrite = 1,
+  call_writev = 2,
+  call_pwritev = 4,
+  call_fdatasync = 8,
+  call_fsync = 16,
+  call_msync = 32
+};
 
 int selected_calls() {
   static int calls = -1;

@@ -65,8 +65,7 @@ TEST(DiskFull, ScansAnswer503UntilSpaceReturnsAndNothingAcknowledgedIsLost) {
     if (refused) break;
   }
   ASSERT_TRUE(refused) << "no scan met the full disk";
-  EXPECT_EQ(scan(gw, tokens[refused->first].second, refused->second).status, 503u)
-      << "still full";
+  EXPECT_EQ(scan(gw, tokens[refused->first].second, refused->second).status, 503u) << "still full";
   // Reads go on meanwhile.
   EXPECT_EQ(attended_sessions(gw, tokens[0].second).size(), 1u);
 

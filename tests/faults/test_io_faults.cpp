@@ -19,10 +19,9 @@ TEST_P(IoFault, AFailedCommitStopsWritesUntilARestart) {
   ASSERT_EQ(gw.stop(), 0);
   const auto arm = gw.dir() / "arm-faults";
   const auto log = gw.dir() / "stderr.log";
-  gw.set_environment(fault_shim_environment({"CHECKIN_FAULT_CALL=" + GetParam(),
-                                             "CHECKIN_FAULT_PATH=data.mdb",
-                                             "CHECKIN_FAULT_ARM=" + arm.string(),
-                                             "CHECKIN_FAULT_TIMES=1"}));
+  gw.set_environment(
+      fault_shim_environment({"CHECKIN_FAULT_CALL=" + GetParam(), "CHECKIN_FAULT_PATH=data.mdb",
+                              "CHECKIN_FAULT_ARM=" + arm.string(), "CHECKIN_FAULT_TIMES=1"}));
   gw.set_stderr_file(log);
   gw.start();
   const auto first = gw.login("1000");

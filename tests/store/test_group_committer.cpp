@@ -335,7 +335,8 @@ TEST_F(GroupCommitterTest, MapFullFailsBatchesAndTheWriterRecovers) {
   }
   EXPECT_EQ(store.session_count("S-full").value(), recorded + failed.size());
   // Reported once when commits start failing and once when they pass again, not per batch.
-  EXPECT_EQ(outcomes, (std::vector<std::optional<store_error>>{store_error::map_full, std::nullopt}));
+  EXPECT_EQ(outcomes,
+            (std::vector<std::optional<store_error>>{store_error::map_full, std::nullopt}));
   // A full map is not a failed write: writes were never stopped.
   EXPECT_FALSE(store.poisoned_by());
 }

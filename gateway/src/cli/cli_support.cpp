@@ -90,8 +90,8 @@ store::scan_store open_store(const std::filesystem::path& data_dir, std::size_t 
   options.map_size_limit = std::max(map_size_mib, map_size_limit_mib) << 20;
   // Keys and a bearer secret mean `serve` has run here, so a store was written: an empty
   // data.mdb is a lost one, not a first start.
-  const bool in_use =
-      std::filesystem::exists(data_dir / "keys") && std::filesystem::exists(data_dir / "bearer.secret");
+  const bool in_use = std::filesystem::exists(data_dir / "keys") &&
+                      std::filesystem::exists(data_dir / "bearer.secret");
   options.on_empty_data_file =
       in_use ? store::empty_data_file::refuse : store::empty_data_file::create;
   auto opened = store::scan_store::open(options);
@@ -108,9 +108,9 @@ store::scan_store open_store(const std::filesystem::path& data_dir, std::size_t 
   } else {
     why = store::make_error_code(opened.error()).message();
   }
-  throw std::runtime_error(file.string() + ": cannot open the store: " +
-                           std::string(store::to_string(opened.error())) + ": " + why +
-                           " (docs/storage.md, \"When the disk fails\")");
+  throw std::runtime_error(
+      file.string() + ": cannot open the store: " + std::string(store::to_string(opened.error())) +
+      ": " + why + " (docs/storage.md, \"When the disk fails\")");
 }
 
 tokens::sys_seconds time_argument(std::string_view option, const std::string& text) {

@@ -4,6 +4,7 @@
 #include "async_bridge.hpp"
 #include "gateway/member_no.hpp"
 #include "gateway/scan_request.hpp"
+#include "gateway/store_faults.hpp"
 #include "tokens/rfc3339.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -229,8 +230,20 @@ net::awaitable<response> gateway_app::login(request_context& ctx) {
 
 // ---- operations -----------------------------------------------------------------------------
 
+std::filesystem::path gateway_app::data_file() const {
+  return store::scan_store::data_file(store_directory(s_.config.data_dir));
+}
+
 net::awaitable<response> gateway_app::healthz(request_context&) {
   if (stopping_) co_return error_response(api_error::unavailable, "stopping", seconds{5});
+  // Writes stopped after a failed write or flush (logged then): drain this instance until it is
+  // restarted.
+  if (const auto cause = s_.store.poisoned_by()) {
+    co_return error_response(api_error::unavailable,
+                             "the store takes no writes after " +
+                                 std::string(store::to_string(*cause)) + ": restart the gateway",
+                             seconds{30});
+  }
   co_return text_response(http::status::ok, R"({"status":"ok"})", "application/json");
 }
 

@@ -7,6 +7,7 @@
 #include "gateway/app.hpp"
 #include "gateway/attendance_report.hpp"
 #include "gateway/scan_request.hpp"
+#include "gateway/store_faults.hpp"
 #include "gateway/sync/sync_service.hpp"
 #include "gateway/sync/sync_status.hpp"
 #include "tokens/poster.hpp"
@@ -77,9 +78,7 @@ std::optional<response> gateway_app::check_organizer(const request_context& ctx)
 net::awaitable<response> gateway_app::list_sessions(request_context& ctx) {
   if (auto denied = check_organizer(ctx)) co_return std::move(*denied);
   const auto counts = s_.store.session_counts();
-  if (!counts) {
-    co_return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
-  }
+  if (!counts) co_return store_read_failure(counts.error(), data_file(), "GET /v1/sessions");
   const std::map<std::string, std::uint64_t, std::less<>> by_session(counts->begin(), counts->end());
   const auto& p = s_.program;
   const auto now = floor<seconds>(system_clock::now());
@@ -121,7 +120,7 @@ net::awaitable<response> gateway_app::session_attendance(request_context& ctx) {
   auto build = [this, session_id, f = *format]() -> response {
     const auto scans = s_.store.session_attendance(session_id);
     if (!scans) {
-      return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
+      return store_read_failure(scans.error(), data_file(), "GET /v1/sessions/{id}/attendance");
     }
     const auto names = roster_names(s_.store);
     if (f == report_format::csv) {
@@ -142,7 +141,7 @@ net::awaitable<response> gateway_app::credits(request_context& ctx) {
   if (!format) co_return error_response(api_error::malformed_request, "format must be json or csv");
   auto build = [this, f = *format]() -> response {
     const auto all = meeting_scans(s_.store, s_.program);
-    if (!all) return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
+    if (!all) return store_read_failure(all.error(), data_file(), "GET /v1/credits");
     const auto summary = summarize_credits(*all, roster_names(s_.store));
     if (f == report_format::csv) {
       return csv_response(credits_csv(summary), file_safe(s_.program.id) + "_credits.csv");
@@ -192,9 +191,10 @@ net::awaitable<response> gateway_app::sync_status(request_context& ctx) {
   const auto progress = sync::read_progress(s_.store);
   const auto batches = s_.store.batches();
   const auto deliveries = s_.store.deliveries();
-  if (!progress || !batches || !deliveries) {
-    co_return error_response(api_error::unavailable, "the store cannot be read", seconds{2});
-  }
+  constexpr std::string_view route = "GET /v1/sync/status";
+  if (!progress) co_return store_read_failure(progress.error(), data_file(), route);
+  if (!batches) co_return store_read_failure(batches.error(), data_file(), route);
+  if (!deliveries) co_return store_read_failure(deliveries.error(), data_file(), route);
   const auto now = time_point_cast<milliseconds>(system_clock::now());
   const auto body = sync::sync_status_json(
       s_.program, {*progress, *batches, *deliveries, s_.sink_names}, s_.config.sealing, now);

@@ -167,6 +167,13 @@ void group_committer::commit(std::vector<job>& batch) {
     counters_.max_latency_us.store(latency_us, std::memory_order_relaxed);  // one writer
   }
 
+  const std::optional<store_error> outcome =
+      committed ? std::nullopt : std::optional<store_error>(committed.error());
+  if (outcome != last_outcome_) {
+    last_outcome_ = outcome;
+    if (options_.on_outcome_change) options_.on_outcome_change(outcome);
+  }
+
   if (!committed) {
     counters_.failed_batches.fetch_add(1, std::memory_order_relaxed);
     counters_.failed_items.fetch_add(batch.size(), std::memory_order_relaxed);

@@ -1,5 +1,8 @@
 #include "store/lmdb.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <utility>
 
 namespace checkin::store::lmdb {
@@ -59,7 +62,15 @@ result<env_info> env::info() const {
   MDB_stat stat{};
   if (int rc = mdb_env_stat(handle_, &stat); rc != 0) return fail(rc);
   return env_info{info.me_mapsize, (info.me_last_pgno + 1) * std::size_t{stat.ms_psize},
-                  stat.ms_psize};
+                  stat.ms_psize, info.me_last_pgno};
+}
+
+result<std::uint64_t> env::file_size() const {
+  mdb_filehandle_t fd{};
+  if (int rc = mdb_env_get_fd(handle_, &fd); rc != 0) return fail(rc);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(errno);
+  return static_cast<std::uint64_t>(st.st_size);
 }
 
 // ---- txn ----------------------------------------------------------------------------------------

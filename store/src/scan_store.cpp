@@ -1,6 +1,7 @@
 #include "store/scan_store.hpp"
 
 #include "scan_store_state.hpp"
+#include "store/disk_faults.hpp"
 #include "store/keys.hpp"
 #include "store/record_codec.hpp"
 #include "store/schema.hpp"
@@ -32,12 +33,32 @@ status upgrade_meta(const lmdb::txn& t, const lmdb::dbi& meta, std::uint64_t fro
   return {};
 }
 
+// Before any page is read: LMDB maps the whole file, so a page missing from it is a SIGBUS.
+status check_length(const lmdb::env& env) {
+  auto info = env.info();
+  if (!info) return info.error();
+  auto size = env.file_size();
+  if (!size) return size.error();
+  if (check_data_file(*size, info->last_page, info->page_size) != data_file_verdict::usable) {
+    return store_error::truncated;
+  }
+  return {};
+}
+
 }  // namespace
+
+std::filesystem::path scan_store::data_file(const std::filesystem::path& directory) {
+  return directory / "data.mdb";
+}
 
 result<scan_store> scan_store::open(const store_options& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.directory, ec);
   if (ec) return store_error_from_code(ec.value());
+  if (options.on_empty_data_file == empty_data_file::refuse) {
+    const auto size = std::filesystem::file_size(data_file(options.directory), ec);
+    if (!ec && size == 0) return store_error::truncated;
+  }
 
   auto env = lmdb::env::open(options.directory,
                              lmdb::env_options{.map_size = options.map_size,
@@ -47,6 +68,7 @@ result<scan_store> scan_store::open(const store_options& options) {
                                                .flags = MDB_NOTLS,
                                                .file_mode = 0600});
   if (!env) return env.error();
+  if (auto checked = check_length(*env); !checked) return checked.error();
 
   auto t = lmdb::txn::begin(*env, lmdb::txn_mode::read_write);
   if (!t) return t.error();
@@ -129,6 +151,12 @@ scan_store::~scan_store() = default;
 
 void scan_store::set_map_size_limit(std::size_t bytes) noexcept {
   state_->map_size_limit.store(bytes, std::memory_order_relaxed);
+}
+
+std::optional<store_error> scan_store::poisoned_by() const noexcept {
+  const auto code = state_->poisoned_by.load(std::memory_order_acquire);
+  if (code == 0) return std::nullopt;
+  return static_cast<store_error>(code);
 }
 
 // ---- reads --------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ struct detail::scan_store_state {
   std::atomic<std::size_t> map_size_limit;
   std::atomic<std::uint64_t> map_grows{0};
   std::uint32_t session_index_batch = 1;  // store_options::session_index_batch, at least 1
+  // A store_error once a commit's write or flush failed (scan_store::poisoned_by), 0 before.
+  std::atomic<std::uint8_t> poisoned_by{0};
 };
 
 // A read-only transaction that pins the map size for its lifetime. Members are destroyed in

@@ -1,6 +1,7 @@
 // scan_store's write path: one transaction per batch, map growth on MDB_MAP_FULL.
 
 #include "scan_store_state.hpp"
+#include "store/disk_faults.hpp"
 #include "store/keys.hpp"
 #include "store/record_codec.hpp"
 #include "store/schema.hpp"
@@ -218,6 +219,7 @@ class write_txn {
 }  // namespace
 
 result<batch_result> scan_store::commit_batch(const write_batch& batch, unix_millis recorded_at) {
+  if (poisoned_by()) return store_error::poisoned;
   for (;;) {
     auto committed = try_commit(batch, recorded_at);
     if (committed || committed.error() != store_error::map_full) return committed;
@@ -290,7 +292,15 @@ result<batch_result> scan_store::try_commit(const write_batch& batch, unix_milli
     }
   }
 
-  if (auto c = t->commit(); !c) return c.error();
+  if (auto c = t->commit(); !c) {
+    if (decide_after_failed_commit(c.error()) == after_failed_commit::stop_writes) {
+      // The first cause is kept: later commits never run, so nothing can overwrite it.
+      std::uint8_t none = 0;
+      state_->poisoned_by.compare_exchange_strong(none, static_cast<std::uint8_t>(c.error()),
+                                                  std::memory_order_acq_rel);
+    }
+    return c.error();
+  }
   return out;
 }
 

@@ -38,6 +38,10 @@ std::string_view to_string(store_error e) noexcept {
       return "shutting_down";
     case store_error::internal:
       return "internal";
+    case store_error::truncated:
+      return "truncated";
+    case store_error::poisoned:
+      return "poisoned";
   }
   return "internal";
 }
@@ -116,6 +120,10 @@ class store_category_impl final : public std::error_category {
         return "storage writer is shutting down";
       case store_error::internal:
         return "internal storage error";
+      case store_error::truncated:
+        return "storage data file is shorter than the store it holds";
+      case store_error::poisoned:
+        return "storage takes no writes after a failed write or flush: restart to reopen it";
     }
     return "unknown storage error";
   }

@@ -222,14 +222,18 @@ void gateway_process::import_roster(const std::string& csv) {
   if (rc != 0) throw std::runtime_error("members import failed: " + out);
 }
 
+std::vector<std::string> gateway_process::serve_command() const {
+  return {gateway_binary().string(), "serve", "--config",
+          (dir() / "gateway.toml").string(), "--listen", "127.0.0.1:0",
+          "--threads", "2", "--data-dir", dir().string(), "--program",
+          (dir() / "program.json").string(), "--log-level", "warn",
+          "--no-access-log"};
+}
+
 void gateway_process::start() {
   int pipefd[2];
   if (::pipe(pipefd) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> args{gateway_binary().string(), "serve", "--config",
-                                (dir() / "gateway.toml").string(), "--listen", "127.0.0.1:0",
-                                "--threads", "2", "--data-dir", dir().string(), "--program",
-                                (dir() / "program.json").string(), "--log-level", "warn",
-                                "--no-access-log"};
+  std::vector<std::string> args = serve_command();
   // Prepared before fork: the child only makes system calls.
   std::vector<std::string> env_text = launch_.env;
   for (char** e = environ; *e; ++e) env_text.emplace_back(*e);  // the first of a name wins

@@ -109,6 +109,8 @@ class gateway_process {
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return scratch_.path(); }
   // Replaces the TOML config; takes effect at the next start().
   void set_config(const std::string& toml);
+  // The command line start() runs (program, config and data folder of this test).
+  [[nodiscard]] std::vector<std::string> serve_command() const;
 
   // Imports a roster CSV text (test-cost hashes).
   void import_roster(const std::string& csv);

@@ -14,6 +14,7 @@
 #include <latch>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -289,7 +290,12 @@ TEST_F(GroupCommitterTest, FullQueueAnswersOverloaded) {
 TEST_F(GroupCommitterTest, MapFullFailsBatchesAndTheWriterRecovers) {
   constexpr std::size_t small = std::size_t{256} << 10;
   auto store = open_store(small, small);
-  group_committer committer{store, {.max_batch = 64}};
+  // Written on the writer thread, read here after completions: the promises order them.
+  std::vector<std::optional<store_error>> outcomes;
+  group_committer committer{
+      store, {.max_batch = 64, .on_outcome_change = [&outcomes](std::optional<store_error> o) {
+                outcomes.push_back(o);
+              }}};
 
   std::uint64_t next_member = 1;
   std::vector<scan_draft> failed;
@@ -328,6 +334,11 @@ TEST_F(GroupCommitterTest, MapFullFailsBatchesAndTheWriterRecovers) {
     EXPECT_EQ(r->status, scan_status::recorded);
   }
   EXPECT_EQ(store.session_count("S-full").value(), recorded + failed.size());
+  // Reported once when commits start failing and once when they pass again, not per batch.
+  EXPECT_EQ(outcomes,
+            (std::vector<std::optional<store_error>>{store_error::map_full, std::nullopt}));
+  // A full map is not a failed write: writes were never stopped.
+  EXPECT_FALSE(store.poisoned_by());
 }
 
 // With a gather time, requests that trickle in one by one (each submitted only after a short

@@ -99,6 +99,9 @@ class gateway_app final : public http_app {
   net::awaitable<response> display_page(request_context& ctx);
   net::awaitable<response> asset_file(request_context& ctx);
 
+  // The store's data.mdb, named in the log lines of failed reads.
+  [[nodiscard]] std::filesystem::path data_file() const;
+
   net::awaitable<response> healthz(request_context& ctx);
   net::awaitable<response> prometheus(request_context& ctx);
   net::awaitable<response> openapi(request_context& ctx);

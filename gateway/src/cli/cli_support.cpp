@@ -1,5 +1,6 @@
 #include "cli/cli_support.hpp"
 
+#include "gateway/store_faults.hpp"
 #include "tokens/rfc3339.hpp"
 
 #include <chrono>
@@ -84,15 +85,32 @@ std::string describe_claims(const tokens::session_claims& c,
 store::scan_store open_store(const std::filesystem::path& data_dir, std::size_t map_size_mib,
                              std::size_t map_size_limit_mib) {
   store::store_options options;
-  options.directory = data_dir / "db";
+  options.directory = gateway::store_directory(data_dir);
   options.map_size = map_size_mib << 20;
   options.map_size_limit = std::max(map_size_mib, map_size_limit_mib) << 20;
+  // Keys and a bearer secret mean `serve` has run here, so a store was written: an empty
+  // data.mdb is a lost one, not a first start.
+  const bool in_use = std::filesystem::exists(data_dir / "keys") &&
+                      std::filesystem::exists(data_dir / "bearer.secret");
+  options.on_empty_data_file =
+      in_use ? store::empty_data_file::refuse : store::empty_data_file::create;
   auto opened = store::scan_store::open(options);
-  if (!opened) {
-    throw std::runtime_error(options.directory.string() + ": cannot open the store: " +
-                             std::string(store::to_string(opened.error())));
+  if (opened) return std::move(*opened);
+  const auto file = store::scan_store::data_file(options.directory);
+  std::string why;
+  if (opened.error() == store::store_error::truncated) {
+    std::error_code ec;
+    why = std::filesystem::file_size(file, ec) == 0 && !ec
+              ? "the file is empty, but this data folder has been in use (keys/ and bearer.secret "
+                "exist)"
+              : "the file is shorter than the store recorded in it (cut, or copied in part)";
+    why += "; restore it from a backup, or move the db folder aside to start an empty store";
+  } else {
+    why = store::make_error_code(opened.error()).message();
   }
-  return std::move(*opened);
+  throw std::runtime_error(
+      file.string() + ": cannot open the store: " + std::string(store::to_string(opened.error())) +
+      ": " + why + " (docs/storage.md, \"When the disk fails\")");
 }
 
 tokens::sys_seconds time_argument(std::string_view option, const std::string& text) {

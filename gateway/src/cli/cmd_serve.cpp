@@ -7,6 +7,7 @@
 #include "gateway/fd_budget.hpp"
 #include "gateway/member_import.hpp"
 #include "gateway/organizer_keys.hpp"
+#include "gateway/store_faults.hpp"
 #include "gateway/sync/configured_sinks.hpp"
 #include "gateway/sync/sync_service.hpp"
 #include "tokens/rfc3339.hpp"
@@ -209,6 +210,11 @@ int run_serve(const serve_options& o) {
     stats.commit_batch_size.observe(static_cast<double>(requests));
     stats.commit_seconds.observe(static_cast<double>(t.count()) / 1e6);
   };
+  committer_options.on_outcome_change =
+      [&store, file = store::scan_store::data_file(gateway::store_directory(c.data_dir))](
+          std::optional<store::store_error> outcome) {
+        gateway::log_commit_outcome(outcome, store.poisoned_by(), file);
+      };
   store::group_committer committer(store, committer_options);
 
   const gateway::organizer_keys organizers(c.organizer_keys);

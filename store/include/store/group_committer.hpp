@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -39,6 +40,11 @@ struct committer_options {
   // commit time (fsync included), before the completions; for metrics. Must be quick and
   // must not throw. Empty: nothing is called.
   std::function<void(std::size_t requests, std::chrono::microseconds commit_time)> on_commit{};
+  // Called on the writer thread when a transaction ends differently from the one before it: the
+  // first failure, a different error, or (nullopt) the first success after failures; so a full
+  // disk is reported once, not once per batch. scan_store::poisoned_by() tells whether writes
+  // have stopped. Must be quick and must not throw. Empty: nothing is called.
+  std::function<void(std::optional<store_error> outcome)> on_outcome_change{};
 };
 
 struct committer_stats {
@@ -120,6 +126,7 @@ class group_committer {
   std::deque<job> queue_;
   std::chrono::steady_clock::time_point oldest_queued_at_{};  // of queue_.front(), roughly
   bool stopping_ = false;
+  std::optional<store_error> last_outcome_;  // of the last transaction; the writer's alone
 
   struct counters {
     std::atomic<std::uint64_t> batches{0}, items{0}, scans_recorded{0}, scans_duplicate{0},

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -29,6 +30,7 @@ struct env_info {
   std::size_t map_size = 0;
   std::size_t used_bytes = 0;  // (last used page + 1) * page size
   std::size_t page_size = 0;
+  std::size_t last_page = 0;  // the newest meta page's last used page number
 };
 
 class env {
@@ -46,6 +48,8 @@ class env {
   // Precondition (LMDB's, unchecked): no transaction of this process is live.
   [[nodiscard]] status set_map_size(std::size_t bytes);
   [[nodiscard]] result<env_info> info() const;
+  // Bytes in the data file now (fstat of LMDB's descriptor).
+  [[nodiscard]] result<std::uint64_t> file_size() const;
 
   [[nodiscard]] MDB_env* handle() const noexcept { return handle_; }
 

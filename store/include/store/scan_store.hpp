@@ -26,6 +26,13 @@ struct scan_store_state;
 
 inline constexpr std::size_t gib = std::size_t{1} << 30;
 
+// What open() does with a zero-length data.mdb, which LMDB would silently make a new, empty
+// environment.
+enum class empty_data_file : std::uint8_t {
+  create,  // a first start that died before LMDB wrote its meta pages: start afresh
+  refuse,  // the caller knows a store was here: fail with `truncated` rather than replace it
+};
+
 struct store_options {
   std::filesystem::path directory{};  // created if missing
   std::size_t map_size = 4 * gib;
@@ -37,6 +44,7 @@ struct store_options {
   // scans from the outbox. With many sessions open at once, writing each scan's entry in its own
   // commit dirtied one index page per session per commit. 1: every commit writes its own.
   std::uint32_t session_index_batch = 1024;
+  empty_data_file on_empty_data_file = empty_data_file::create;
 };
 
 // Everything one write transaction does. Applied in this order: member upserts, delivery
@@ -65,8 +73,12 @@ struct store_stats {
 class scan_store {
  public:
   // Opens or creates the environment. unsupported_schema when it holds a schema version other
-  // than current_schema_version, or data that is not a scan store.
+  // than current_schema_version, or data that is not a scan store. truncated when data.mdb is
+  // shorter than the pages its meta page says it holds (checked before any of them is read), or
+  // empty and options.on_empty_data_file is refuse.
   [[nodiscard]] static result<scan_store> open(const store_options& options);
+  // The LMDB data file of the store in `directory`.
+  [[nodiscard]] static std::filesystem::path data_file(const std::filesystem::path& directory);
 
   scan_store(scan_store&&) noexcept;
   scan_store& operator=(scan_store&&) noexcept;
@@ -83,6 +95,10 @@ class scan_store {
                                                   unix_millis recorded_at);
   // Raises or lowers the growth ceiling from now on; thread-safe.
   void set_map_size_limit(std::size_t bytes) noexcept;
+  // The error of the commit that stopped writes (decide_after_failed_commit), or nullopt while
+  // writes are taken. Once set, commit_batch fails with `poisoned` without touching the file,
+  // until the store is opened again; reads go on. Thread-safe.
+  [[nodiscard]] std::optional<store_error> poisoned_by() const noexcept;
 
   // ---- reads: one read-only transaction each; results are copies
   // ---------------------------------

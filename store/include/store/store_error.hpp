@@ -27,6 +27,8 @@ enum class store_error : std::uint8_t {
   overloaded,          // the group committer's queue is at its limit
   shutting_down,       // the group committer was stopped before the request was queued
   internal,            // LMDB misuse codes and anything unmapped: a bug, not a condition
+  truncated,           // data.mdb is shorter than the store its meta page describes, or empty
+  poisoned,            // an earlier commit's write or flush failed: no writes until reopened
 };
 
 // Stable machine-readable code, e.g. "map_full". Never changes once shipped.

@@ -2,14 +2,16 @@
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh run    install what is missing, build, start the gateway on its demo default
 #   scripts/setup.sh test   install what is missing (npm ci for tests/browser and tests/openapi
-#                           too), build, run the whole test suite (ctest)
+#                           too), build, run the whole test suite (ctest), then build it again
+#                           with ASan+UBSan (build-asan) and run it there too
 #   scripts/setup.sh build  install and build only
 #   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
 #                           medians of 3 into bench/results/<name>.json; args go to each bench
 # Options (env): BUILD_DIR (default build; build-bench for bench), CHECKIN_SANITIZE=ON for an
-#                ASan+UBSan build (without mimalloc), CHECKIN_MIMALLOC=OFF to build the gateway
-#                on the system malloc, CHECKIN_SLOW=1 to include tests labelled slow, JOBS
-#                (default: all cores).
+#                ASan+UBSan build (without mimalloc), CHECKIN_SANITIZE_PASS=0 for `test`
+#                without its second pass, CHECKIN_MIMALLOC=OFF to build the gateway on the
+#                system malloc, CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default:
+#                all cores).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libmimalloc-dev
   libgtest-dev libbenchmark-dev
   libpq-dev postgresql libssl-dev openssl
-  chromium
+  chromium ccache
 )
 
 install_missing() {
@@ -67,12 +69,23 @@ test_node_modules() {
   cp "$dir/package-lock.json" "$stamp"
 }
 
+# ccache keeps compiled objects across builds and clones (paths are taken relative to the
+# checkout, so a second clone hits the cache): a rebuild after a small change, or the
+# sanitizer pass after the main build, costs what changed.
+compiler_launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
+  compiler_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+
+# build [DIR [SANITIZE]]: configure and build the whole tree.
 build() {
-  cmake -S . -B "$build_dir" -G Ninja \
+  local dir=${1:-$build_dir} sanitize=${2:-${CHECKIN_SANITIZE:-OFF}}
+  cmake -S . -B "$dir" -G Ninja "${compiler_launcher[@]}" \
     -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
-    -DCHECKIN_SANITIZE="${CHECKIN_SANITIZE:-OFF}" \
+    -DCHECKIN_SANITIZE="$sanitize" \
     -DCHECKIN_MIMALLOC="${CHECKIN_MIMALLOC:-ON}" >/dev/null
-  cmake --build "$build_dir" -j "$jobs"
+  cmake --build "$dir" -j "$jobs"
 }
 
 case "$mode" in
@@ -83,7 +96,14 @@ case "$mode" in
     for dir in tests/browser tests/openapi; do test_node_modules "$dir"; done
     exclude=(-LE slow)
     [ "${CHECKIN_SLOW:-0}" = 1 ] && exclude=()
-    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@" ;;
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@"
+    # The same suite under ASan+UBSan, assertions on (CMakeLists: CHECKIN_SANITIZE), but for
+    # the browser test, whose pages the first pass checked against the same code.
+    if [ "${CHECKIN_SANITIZE_PASS:-1}" = 1 ] && [ "${CHECKIN_SANITIZE:-OFF}" != ON ]; then
+      echo "setup: the suite again under ASan+UBSan (build-asan)"
+      build build-asan ON
+      ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "slow|browser" "$@"
+    fi ;;
   run)
     install_missing; build
     exec "$build_dir/bin/checkin-gateway" serve --demo "$@" ;;

@@ -1,5 +1,6 @@
 #include "cli/cli_support.hpp"
 
+#include "cli/exit_status.hpp"
 #include "tokens/rfc3339.hpp"
 
 #include <chrono>
@@ -14,6 +15,7 @@ extern const std::string_view demo_members_csv;
 
 namespace {
 
+namespace fs = std::filesystem;
 using namespace std::chrono;
 
 // The demo meeting is moved in time so that it is in progress: its first session began an
@@ -42,15 +44,31 @@ tokens::meeting_program load_program_or_demo(const std::string& path) {
   return p;
 }
 
+void require_data_dir(const fs::path& data_dir) {
+  const auto hint = " (give the data folder `serve` uses: --data-dir DIR, or data_dir in --config)";
+  if (!fs::is_directory(data_dir)) {
+    throw command_failure(exit_status::data,
+                          "data folder " + data_dir.string() + " does not exist" + hint);
+  }
+  if (!fs::is_directory(data_dir / "db")) {
+    throw command_failure(exit_status::data, "data folder " + data_dir.string() +
+                                                 " holds no gateway data (no " +
+                                                 (data_dir / "db").string() + ")" + hint);
+  }
+}
+
 tokens::key_ring load_key_ring(const std::vector<std::string>& public_key_files,
                                const std::vector<std::string>& retired_ids) {
   tokens::key_ring ring;
   for (const auto& file : public_key_files) ring.add(tokens::load_public_key(file));
   for (const auto& text : retired_ids) {
     const auto id = tokens::key_id_from_hex(text);
-    if (!id) throw std::runtime_error("--retired " + text + ": not a key id (8 hex digits)");
+    if (!id)
+      throw command_failure(exit_status::usage,
+                            "--retired " + text + ": not a key id (8 hex digits)");
     if (!ring.retire(*id)) {
-      throw std::runtime_error("--retired " + text + ": no public key with this id was given");
+      throw command_failure(exit_status::usage,
+                            "--retired " + text + ": no public key with this id was given");
     }
   }
   return ring;
@@ -99,8 +117,8 @@ tokens::sys_seconds time_argument(std::string_view option, const std::string& te
   if (text == "now") return floor<seconds>(system_clock::now());
   const auto t = tokens::parse_rfc3339(text);
   if (!t) {
-    throw std::runtime_error(std::string(option) + " " + text +
-                             ": expected 'now' or an RFC 3339 time");
+    throw command_failure(exit_status::usage, std::string(option) + " " + text +
+                                                  ": expected 'now' or an RFC 3339 time");
   }
   return t->utc;
 }

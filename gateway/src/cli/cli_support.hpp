@@ -27,6 +27,11 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
 // progress now (its first session began an hour ago).
 [[nodiscard]] tokens::meeting_program load_program_or_demo(const std::string& path);
 
+// For commands that read what `serve` wrote: throws command_failure (exit_status::data) naming
+// the folder when DATA_DIR or its store (DATA_DIR/db) does not exist, instead of creating an
+// empty store and reporting nothing.
+void require_data_dir(const std::filesystem::path& data_dir);
+
 // Key ring from public key files; `retired` holds key ids (hex) to mark retired.
 // Throws std::runtime_error naming the file or id on problems.
 [[nodiscard]] tokens::key_ring load_key_ring(const std::vector<std::string>& public_key_files,

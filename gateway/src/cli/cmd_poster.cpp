@@ -1,6 +1,7 @@
 // checkin-gateway poster --session ID --out FILE | --all --out DIR  [--format svg|png|pdf]
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "tokens/poster.hpp"
 
 #include <unistd.h>
@@ -60,8 +61,9 @@ tokens::poster_format resolve_format(const poster_options& o) {
   if (!o.format.empty()) return *tokens::poster_format_from_string(o.format);
   if (o.all) return tokens::poster_format::pdf;
   if (const auto f = tokens::poster_format_for(o.out)) return *f;
-  throw std::runtime_error("--out " + o.out +
-                           ": cannot tell the format from the extension; add --format svg|png|pdf");
+  throw command_failure(
+      exit_status::usage,
+      "--out " + o.out + ": cannot tell the format from the extension; add --format svg|png|pdf");
 }
 
 // Mints the session's poster token and renders its poster to `file`.
@@ -82,7 +84,8 @@ void run_poster(const poster_options& o) {
 
   if (!o.all) {
     const auto* session = program.find(o.session);
-    if (!session) throw std::runtime_error("--session " + o.session + ": not in the program");
+    if (!session)
+      throw command_failure(exit_status::usage, "--session " + o.session + ": not in the program");
     write_poster(program, *session, key, format, o.out);
     std::fprintf(stderr, "wrote %s (session %s)\n", o.out.c_str(), o.session.c_str());
     return;

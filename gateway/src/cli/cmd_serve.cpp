@@ -2,6 +2,7 @@
 // server drains, the committer commits what is queued, and the process exits 0.
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
 #include "gateway/fd_budget.hpp"
@@ -12,8 +13,10 @@
 #include "tokens/rfc3339.hpp"
 
 #include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <cctype>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -41,7 +44,8 @@ struct serve_options {
 gateway::gateway_config effective_config(const serve_options& o) {
   auto c = load_config(o.files);
   if (!o.listen.empty() && !gateway::set_listen(c, o.listen)) {
-    throw std::runtime_error("--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
+    throw command_failure(exit_status::usage,
+                          "--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
   }
   if (!o.public_keys.empty()) c.public_keys.assign(o.public_keys.begin(), o.public_keys.end());
   if (o.threads_set) c.threads = o.threads;
@@ -169,6 +173,19 @@ void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_pro
   }
 }
 
+// A taken or forbidden address is an operator's mistake, not a crash: one line naming it.
+void listen_or_fail(gateway::http_server& server, const std::string& address, std::uint16_t port) {
+  try {
+    server.listen(address, port);
+  } catch (const boost::system::system_error& e) {
+    auto why = e.code().message();
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    const auto where = address.find(':') == std::string::npos ? address : "[" + address + "]";
+    throw command_failure(exit_status::cannot_listen,
+                          "cannot listen on " + where + ":" + std::to_string(port) + ": " + why);
+  }
+}
+
 int run_serve(const serve_options& o) {
   auto c = effective_config(o);
   std::string demo_key;
@@ -219,7 +236,7 @@ int run_serve(const serve_options& o) {
                             signing ? &*signing : nullptr});
   bound_connections_by_open_files(c, c.threads ? c.threads : cores);
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
-  server.listen(c.listen_address, c.listen_port);
+  listen_or_fail(server, c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
                "data in {}, {} signing key(s), allocator {}",
                c.listen_address, server.port(), c.threads ? c.threads : cores, program.id,

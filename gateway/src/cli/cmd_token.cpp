@@ -1,6 +1,7 @@
 // checkin-gateway token --session ID [--slot TIME|now] [--slot-seconds N]
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -21,7 +22,8 @@ struct token_options {
 void run_token(const token_options& o) {
   const auto program = load_program_or_demo(o.program);
   const auto* session = program.find(o.session);
-  if (!session) throw std::runtime_error("--session " + o.session + ": not in the program");
+  if (!session)
+    throw command_failure(exit_status::usage, "--session " + o.session + ": not in the program");
   const auto key = tokens::load_signing_key(o.key);
 
   tokens::session_claims claims;
@@ -31,8 +33,9 @@ void run_token(const token_options& o) {
     const auto at = time_argument("--slot", o.slot);
     const auto slot = tokens::slot_claims(program, *session, at, std::chrono::seconds{o.slot_seconds});
     if (!slot) {
-      throw std::runtime_error("--slot " + o.slot + ": outside the scan window of session " +
-                               o.session);
+      throw command_failure(
+          exit_status::usage,
+          "--slot " + o.slot + ": outside the scan window of session " + o.session);
     }
     claims = *slot;
   }

@@ -3,7 +3,12 @@
 #include "cli/exit_status.hpp"
 #include "tokens/rfc3339.hpp"
 
+#include <unistd.h>
+#include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -16,19 +21,45 @@ extern const std::string_view demo_members_csv;
 namespace {
 
 namespace fs = std::filesystem;
+namespace json = boost::json;
 using namespace std::chrono;
+
+constexpr const char* demo_program_file = "demo-program.json";
 
 // The demo meeting is moved in time so that it is in progress: its first session began an
 // hour ago and the next one starts now, so its posters and codes scan the moment someone
-// tries the demo, whatever the time of day.
-void move_to_now(tokens::meeting_program& p) {
+// tries the demo, whatever the time of day. Returns the program's JSON text, moved.
+std::string demo_program_moved_to_now() {
+  const auto p = tokens::parse_program(embedded_demo_program(), "<embedded demo program>");
   auto first = p.sessions.front().starts_at;
   for (const auto& s : p.sessions) first = std::min(first, s.starts_at);
-  const auto target = floor<minutes>(system_clock::now()) - hours{1};
-  const auto shift = target - first;
-  for (auto& s : p.sessions) {
-    s.starts_at += shift;
-    s.ends_at += shift;
+  const auto shift = floor<minutes>(system_clock::now()) - hours{1} - first;
+  // The text is rewritten rather than re-serialized, so every other field stays as written.
+  auto doc = json::parse(embedded_demo_program());
+  auto& sessions = doc.at("sessions").as_array();
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    auto& s = sessions[i].as_object();
+    s["starts_at"] = tokens::format_rfc3339(p.sessions[i].starts_at + shift, p.utc_offset);
+    s["ends_at"] = tokens::format_rfc3339(p.sessions[i].ends_at + shift, p.utc_offset);
+  }
+  return json::serialize(doc) + "\n";
+}
+
+// Written under a temporary name and linked into place: two commands starting at once both
+// end up reading the one file that won.
+void keep_demo_program(const fs::path& file, const std::string& text) {
+  const fs::path tmp = file.string() + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error(tmp.string() + ": cannot write the demo program");
+  }
+  const int linked = ::link(tmp.c_str(), file.c_str());
+  const int err = errno;
+  fs::remove(tmp);
+  if (linked != 0 && err != EEXIST) {
+    throw std::runtime_error(file.string() +
+                             ": cannot write the demo program: " + std::strerror(err));
   }
 }
 
@@ -37,11 +68,14 @@ void move_to_now(tokens::meeting_program& p) {
 std::string_view embedded_demo_program() noexcept { return detail::demo_program_json; }
 std::string_view embedded_demo_members() noexcept { return detail::demo_members_csv; }
 
-tokens::meeting_program load_program_or_demo(const std::string& path) {
+tokens::meeting_program load_program_or_demo(const std::string& path, const fs::path& data_dir) {
   if (!path.empty()) return tokens::load_program(path);
-  auto p = tokens::parse_program(embedded_demo_program(), "<embedded demo program>");
-  move_to_now(p);
-  return p;
+  const auto file = data_dir / demo_program_file;
+  if (fs::exists(file)) return tokens::load_program(file);
+  const auto text = demo_program_moved_to_now();
+  if (!fs::is_directory(data_dir)) return tokens::parse_program(text, "<embedded demo program>");
+  keep_demo_program(file, text);
+  return tokens::load_program(file);
 }
 
 void require_data_dir(const fs::path& data_dir) {
@@ -123,18 +157,22 @@ tokens::sys_seconds time_argument(std::string_view option, const std::string& te
   return t->utc;
 }
 
-void add_program_option(CLI::App& cmd, std::string& path) {
+void add_program_option(CLI::App& cmd, std::string& path, std::string& data_dir) {
   cmd.add_option("--program", path,
-                 "Meeting program (program.json); default: the embedded demo meeting, "
-                 "moved to start today")
+                 "Meeting program (program.json); default: the demo meeting kept in "
+                 "DATA_DIR/demo-program.json (made by the first command, moved to be in progress)")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--data-dir", data_dir,
+                 "The gateway's data folder, where the demo program is kept")
+      ->capture_default_str();
 }
 
 void add_config_options(CLI::App& cmd, config_options& o) {
   cmd.add_option("--config", o.config_file, "TOML configuration file (docs/configuration.md)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--data-dir", o.data_dir, "The gateway's data folder (default: data)");
-  cmd.add_option("--program", o.program, "Meeting program (default: the embedded demo)")
+  cmd.add_option("--program", o.program,
+                 "Meeting program (default: the demo meeting kept in DATA_DIR/demo-program.json)")
       ->check(CLI::ExistingFile);
 }
 

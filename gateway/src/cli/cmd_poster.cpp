@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 
 struct poster_options {
   std::string program;
+  std::string data_dir = "data";
   std::string key = default_secret_key;
   std::string session;
   bool all = false;
@@ -79,7 +80,7 @@ void run_poster(const poster_options& o) {
     throw CLI::ValidationError("--session/--all", "give exactly one of --session ID or --all");
   }
   const auto format = resolve_format(o);
-  const auto program = load_program_or_demo(o.program);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
   const auto key = tokens::load_signing_key(o.key);
 
   if (!o.all) {
@@ -115,7 +116,7 @@ void add_poster_command(CLI::App& app) {
       "One session with --session ID --out FILE, or every session with --all --out DIR "
       "(files named <session id>.<format>).");
   auto o = std::make_shared<poster_options>();
-  add_program_option(*cmd, o->program);
+  add_program_option(*cmd, o->program, o->data_dir);
   cmd->add_option("--key", o->key, "Secret signing key file")->capture_default_str();
   auto* session = cmd->add_option("--session", o->session, "Session id from the program");
   auto* all = cmd->add_flag("--all", o->all, "Render a poster for every session in the program");

@@ -37,7 +37,7 @@ void emit(const std::string& text, const std::string& out) {
 void run_attendance(const report_options& o) {
   const auto c = load_config(o.files);
   require_data_dir(c.data_dir);
-  const auto program = load_program_or_demo(c.program.string());
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   if (!program.find(o.session)) {
     throw command_failure(exit_status::usage,
                           "--session " + o.session + ": not in the program of " + program.id);
@@ -53,7 +53,7 @@ void run_attendance(const report_options& o) {
 void run_credits(const report_options& o) {
   const auto c = load_config(o.files);
   require_data_dir(c.data_dir);
-  const auto program = load_program_or_demo(c.program.string());
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto all = gateway::meeting_scans(store, program).value();
   const auto summary = gateway::summarize_credits(all, gateway::roster_names(store));

@@ -46,7 +46,7 @@ struct status_options {
 void run_status(const status_options& o) {
   const auto c = load_config(o.files);
   require_data_dir(c.data_dir);
-  const auto program = load_program_or_demo(c.program.string());
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto progress = gateway::sync::read_progress(store).value();
   const auto batches = store.batches().value();

@@ -25,6 +25,7 @@ struct verify_options {
   std::vector<std::string> public_keys;
   std::vector<std::string> retired;
   std::string program;
+  std::string data_dir = "data";
   std::string at;
   int slot_grace_seconds = static_cast<int>(gateway::scan_policy{}.slot_grace.count());
   bool print_text = false;
@@ -74,7 +75,7 @@ void run_verify(const verify_options& o) {
   const auto ring = load_key_ring(
       o.public_keys.empty() ? std::vector<std::string>{default_public_key} : o.public_keys,
       o.retired);
-  const auto program = load_program_or_demo(o.program);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
   const auto texts = texts_of(o.input, program.qr_prefix);
 
   bool all_ok = true;
@@ -122,7 +123,7 @@ void add_verify_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--retired", o->retired,
                   "Key id (8 hex digits) of a --pub key to treat as retired; repeatable");
-  add_program_option(*cmd, o->program);
+  add_program_option(*cmd, o->program, o->data_dir);
   cmd->add_option("--at", o->at,
                   "Also check the validity window at this time: 'now' or RFC 3339, e.g. "
                   "2026-11-28T09:30:00+09:00");

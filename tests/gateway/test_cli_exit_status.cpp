@@ -78,6 +78,7 @@ TEST(CliExitStatus, ServeOnATakenPortIsOneLine) {
   const auto port = std::to_string(taken.local_endpoint().port());
   temp_dir dir("checkin-cli-port");
   std::string out;
+  ASSERT_EQ(run_cli({"keygen", "--out", (dir.path() / "data" / "keys").string()}, &out), 0) << out;
   const int rc = run_cli({"serve", "--listen", "127.0.0.1:" + port, "--data-dir",
                           (dir.path() / "data").string(), "--log-level", "error"},
                          &out, std::chrono::seconds{20});

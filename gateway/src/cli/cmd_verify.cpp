@@ -72,11 +72,12 @@ std::vector<std::string> texts_of(const std::string& input, std::string_view qr_
 
 void run_verify(const verify_options& o) {
   const auto at = check_time(o.at);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
+  // The input first: a mistyped file name is the problem to report, not a missing key.
+  const auto texts = texts_of(o.input, program.qr_prefix);
   const auto ring = load_key_ring(
       o.public_keys.empty() ? std::vector<std::string>{default_public_key} : o.public_keys,
       o.retired);
-  const auto program = load_program_or_demo(o.program, o.data_dir);
-  const auto texts = texts_of(o.input, program.qr_prefix);
 
   bool all_ok = true;
   for (std::size_t i = 0; i < texts.size(); ++i) {

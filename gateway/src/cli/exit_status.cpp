@@ -43,7 +43,7 @@ std::string exit_status_help() {
   return "Exit status: 0 ok, 1 runtime failure, 2 usage error (bad arguments), 3 data problem "
          "(data folder, configuration, program or key file missing or invalid), 4 rejected "
          "(verify: the token does not verify), 5 cannot listen (serve: address in use or not "
-         "allowed).";
+         "allowed).\n";
 }
 
 }  // namespace checkin::cli

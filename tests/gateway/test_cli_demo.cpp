@@ -93,8 +93,9 @@ std::string served_starts_at(std::uint16_t port, const std::string& key,
                              const std::string& session) {
   const auto list = http_client(port).get("/v1/sessions", key);
   EXPECT_EQ(list.status, 200u) << list.body;
-  for (const auto& s : list.json().at("sessions").as_array()) {
-    if (s.at("id") == session) return std::string(s.at("starts_at").as_string());
+  const auto doc = list.json();  // named: a range-for does not extend a temporary's parts
+  for (const auto& s : doc.at("sessions").as_array()) {
+    if (s.at("id") == json::value(session)) return std::string(s.at("starts_at").as_string());
   }
   return {};
 }
@@ -160,10 +161,11 @@ TEST(CliDemo, ProgramIsMovedOnceAndEveryCommandReadsIt) {
 
   ASSERT_EQ(run_cli({"sync", "status", "--json", "--data-dir", data.string()}, &out), 0) << out;
   bool listed = false;
-  for (const auto& s : json::parse(out).at("sessions").as_array()) {
+  const auto status = json::parse(out);
+  for (const auto& s : status.at("sessions").as_array()) {
     if (s.at("session_id") != "A-0101") continue;
     listed = true;
-    EXPECT_EQ(s.at("ends_at"), "2030-01-15T10:00:00+09:00") << out;
+    EXPECT_EQ(s.at("ends_at"), "2030-01-15T10:00:00.000+09:00") << out;
   }
   EXPECT_TRUE(listed) << out;
 

@@ -94,20 +94,27 @@ gateway_app::gateway_app(gateway_services services)
 }
 
 net::awaitable<response> gateway_app::handle(request_context& ctx) {
+  // HEAD runs the GET handler (the router maps it) and sends its fields without the body.
+  const bool head = ctx.req.method() == http::verb::head;
+  const auto answer = [head](response res) {
+    if (head) drop_body_for_head(res);
+    return res;
+  };
   if (client_limiter_) {
     const auto d = client_limiter_->acquire(ctx.client_address, steady_clock::now());
     if (!d.allowed) {
-      co_return error_response(api_error::too_many_requests,
-                               "too many requests from this address", d.retry_after);
+      co_return answer(error_response(api_error::too_many_requests,
+                                      "too many requests from this address", d.retry_after));
     }
   }
   const auto m = router_.match(ctx.req.method(), ctx.target_path, ctx);
   if (!m.matched) {
-    co_return m.path_known ? error_response(api_error::method_not_allowed,
-                                            "this method is not allowed on this path")
-                           : error_response(api_error::not_found, "no such route");
+    co_return answer(m.path_known ? error_response(api_error::method_not_allowed,
+                                                   "this method is not allowed on this path")
+                                  : error_response(api_error::not_found, "no such route"));
   }
-  co_return co_await m.matched->handle(ctx);
+  auto res = co_await m.matched->handle(ctx);
+  co_return answer(std::move(res));
 }
 
 void gateway_app::on_response(const request_context& ctx, const response& res,

@@ -74,6 +74,13 @@ response error_response(api_error e, std::string_view message) {
   return json_response(status_of(e), body);
 }
 
+void drop_body_for_head(response& res) {
+  const auto status = res.result_int();
+  if (status < 200 || status == 204 || status == 304) return;  // no body, no length
+  res.content_length(res.body().size());
+  res.body().clear();
+}
+
 void serialize_response(const response& res, std::string& out) {
   const unsigned status = res.result_int();
   const auto& body = res.body();

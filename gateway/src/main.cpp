@@ -1,13 +1,14 @@
 // checkin-gateway: one binary, one subcommand per task. Wiring only.
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <exception>
 
 int main(int argc, char** argv) {
   CLI::App app{"checkin-gateway: signed QR attendance check-in for academic meetings"};
   app.set_version_flag("--version", checkin::cli::version_text);
+  app.footer(checkin::cli::exit_status_help());
   app.require_subcommand(1);
 
   checkin::cli::add_keygen_command(app);
@@ -21,11 +22,8 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "checkin-gateway: %s\n", e.what());
-    return 1;
+  } catch (...) {
+    return checkin::cli::report_failure(app, std::current_exception());
   }
   return 0;
 }

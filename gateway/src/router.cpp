@@ -44,7 +44,9 @@ router::match_result router::match(http::verb method, std::string_view path,
   std::vector<std::pair<std::string_view, std::string_view>> params;
   for (const auto& r : routes_) {
     if (!match_pattern(r.pattern, path, params)) continue;
-    if (r.method != method) {
+    // HEAD is GET without the body (RFC 9110 §9.3.2): every GET route answers it.
+    const bool head_of_get = method == http::verb::head && r.method == http::verb::get;
+    if (r.method != method && !head_of_get) {
       result.path_known = true;
       continue;
     }

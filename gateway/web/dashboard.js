@@ -15,6 +15,7 @@ const state = {
   selected: '', // session id whose attendance is open
   selectedCount: -1, // its count when the table was last loaded
   attendance: null,
+  scrollToAttendance: false, // set by a click on a session, done once its table is shown
   timer: 0,
 };
 
@@ -56,6 +57,15 @@ function actionButton(label, className, onClick) {
   return b;
 }
 
+// "11/26 09:00–10:00", or with both dates when the session ends on another day
+// ("11/26 08:00 – 11/28 18:00"); dates and times in the meeting's offset, as the API gives them.
+function sessionTime(s) {
+  const from = monthDay(s.starts_at);
+  const to = monthDay(s.ends_at);
+  if (from === to) return `${from} ${clockTime(s.starts_at)}–${clockTime(s.ends_at)}`;
+  return `${from} ${clockTime(s.starts_at)} – ${to} ${clockTime(s.ends_at)}`;
+}
+
 function renderSessions() {
   const data = state.sessions;
   if (!data) return;
@@ -82,8 +92,7 @@ function renderSessions() {
     title.append(both);
     tr.append(labelled(title, 'col_session'));
     tr.append(labelled(cell(s.room), 'col_room'));
-    tr.append(labelled(cell(`${monthDay(s.starts_at)} ${clockTime(s.starts_at)}–${clockTime(s.ends_at)}`,
-      'time'), 'col_time'));
+    tr.append(labelled(cell(sessionTime(s), 'time'), 'col_time'));
     tr.append(labelled(cell(t(`phase_${s.phase}`), `phase phase-${s.phase}`), 'col_phase'));
     tr.append(labelled(cell(String(s.recorded), 'num recorded'), 'col_recorded'));
     const sync = syncState(syncRows.get(s.id), sinks);
@@ -134,6 +143,12 @@ function renderAttendance() {
   $('attendance-table').tBodies[0].replaceChildren(...rows);
   $('attendance-table').hidden = rows.length === 0;
   $('attendance-empty').hidden = rows.length !== 0;
+  // The table sits below the sessions, often below the fold: bring it into view once, when it
+  // first appears after a click (not on every poll that reloads it).
+  if (state.scrollToAttendance) {
+    state.scrollToAttendance = false;
+    section.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
 }
 
 function setStatus(ok) {
@@ -205,9 +220,9 @@ function selectSession(id) {
   state.selected = id;
   state.selectedCount = -1;
   state.attendance = null;
+  state.scrollToAttendance = true;
   renderSessions();
   refresh();
-  $('attendance').scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
 async function download(path, fallbackName) {

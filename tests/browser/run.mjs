@@ -38,6 +38,9 @@ try {
 const MEETING = 'TEST2026';
 const SESSION = 'HALL-A';
 const PASSWORD = 'pw-browser';
+const MULTI_DAY = 'MEETING'; // runs from an hour ago to two days ahead
+// Set CHECKIN_SCREENSHOTS=DIR to keep screenshots of the phone-width pages for a person to look at.
+const screenshotDir = process.env.CHECKIN_SCREENSHOTS;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkin-browser-'));
 const programFile = path.join(dir, 'program.json');
@@ -59,8 +62,11 @@ function jst(date) {
   return `${shifted.toISOString().slice(0, 19)}+09:00`;
 }
 
+let programStart = 0; // Date.now() when the program was written
+
 function writeProgram() {
   const now = Date.now();
+  programStart = now;
   const at = (minutes) => jst(new Date(now + minutes * 60_000));
   const session = (id, title, from, to, kind, units) => ({
     id, title, room: '第1会場', starts_at: at(from), ends_at: at(to), credit_kind: kind, units,
@@ -71,6 +77,7 @@ function writeProgram() {
       session(SESSION, '教育講演 ブラウザ', -30, 30, 'education', 1.5),
       session('HALL-B', '一般演題 B', -30, 30, 'attendance', 1),
       session('LATER', '明日の講演', 24 * 60, 25 * 60, 'education', 1),
+      session(MULTI_DAY, '学術総会 出席', -60, 2 * 24 * 60, 'attendance', 10),
     ],
   }));
 }
@@ -177,7 +184,7 @@ test('dashboard: live counts move after scans, without a reload', async () => {
   await page.waitForSelector(recorded);
   assert.equal(new URL(page.url()).hash, '', 'the key leaves the address bar at once');
   assert.equal(await cellText(page, recorded), '0');
-  assert.equal(await page.locator('tbody tr').count(), 3, 'every session of the program');
+  assert.equal(await page.locator('#sessions tbody tr').count(), 4, 'every session of the program');
   await page.evaluate(() => { window.notReloaded = true; });
 
   const code = posterCode(SESSION);
@@ -196,6 +203,43 @@ test('dashboard: live counts move after scans, without a reload', async () => {
   const rows = await page.locator('#attendance-table tbody tr').allTextContents();
   assert.equal(rows.length, 2);
   assert.match(rows[0], /3001.*会員 3001/);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+// On a phone the attendance table is far below the session list: the click must bring it up.
+test('dashboard on a phone: opening a session scrolls its attendee list into view', async () => {
+  const context = await browser.newContext({
+    locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  const page = await openPage(context, `${gateway.base}/dashboard#key=${organizerKey}`);
+  await page.waitForSelector(`tr[data-session="${SESSION}"] button.session-open`);
+  const tall = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+  assert.ok(tall > 0, 'the session cards alone fill more than the screen');
+  await page.click(`tr[data-session="${SESSION}"] button.session-open`);
+  await page.waitForSelector('#attendance-table tbody tr');
+  await page.waitForFunction(() => {
+    const box = document.querySelector('#attendance-table').getBoundingClientRect();
+    return box.top >= 0 && box.top < window.innerHeight - 40;
+  }, null, { timeout: 5000 }).catch(() => {});
+  const [top, height] = await page.evaluate(() => [
+    document.querySelector('#attendance-table').getBoundingClientRect().top, window.innerHeight]);
+  assert.ok(top >= 0 && top < height - 40, `attendee list at ${top} px in a ${height} px screen`);
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'dashboard-phone-attendance.png') });
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('dashboard: a session over several days shows both dates', async () => {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await openPage(context, `${gateway.base}/dashboard#key=${organizerKey}`);
+  const time = `tr[data-session="${MULTI_DAY}"] td.time`;
+  await page.waitForSelector(time);
+  // "11/26 08:00 – 11/28 18:00", in the meeting's +09:00 like the program.
+  const from = jst(new Date(programStart - 60 * 60_000));
+  const to = jst(new Date(programStart + 2 * 24 * 3600_000));
+  const md = (t) => `${t.slice(5, 7)}/${t.slice(8, 10)}`;
+  assert.equal(await cellText(page, time), `${md(from)} ${from.slice(11, 16)} – ${md(to)} ${to.slice(11, 16)}`);
   assert.deepEqual(page.problems, []);
   await context.close();
 });
@@ -297,6 +341,31 @@ test('dashboard on a phone: no sideways scrolling', async () => {
   await page.waitForSelector(`tr[data-session="${SESSION}"]`);
   const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(widths[0] <= widths[1] + 1, `page ${widths[0]} px wide in a ${widths[1]} px screen`);
+  await context.close();
+});
+
+test('projector on a phone: the buttons stay clear of the instructions', async () => {
+  const context = await browser.newContext({
+    locale: 'ja-JP', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  const page = await openPage(context, `${gateway.base}/display/${SESSION}#key=${displayKey}`);
+  await page.waitForSelector('#qr svg');
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, 'projector-phone.png') });
+  const box = (selector) => page.locator(selector).boundingBox();
+  const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  for (const text of ['.hint', '#countdown', '#qr']) {
+    const t = await box(text);
+    assert.ok(t, `${text} is on screen`);
+    for (const button of ['#lang-switch', '#fullscreen']) {
+      const b = await box(button);
+      assert.ok(!overlap(t, b), `${button} ${JSON.stringify(b)} covers ${text} ${JSON.stringify(t)}`);
+    }
+  }
+  for (const button of ['#lang-switch', '#fullscreen']) {
+    const b = await box(button);
+    assert.ok(b.y + b.height <= 844 + 0.5 && b.x + b.width <= 390 + 0.5, `${button} is inside the screen`);
+  }
+  assert.deepEqual(page.problems, []);
   await context.close();
 });
 

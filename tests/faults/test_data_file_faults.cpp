@@ -1,6 +1,7 @@
 // A data.mdb cut short, emptied or with a damaged page, met by the real binary: at start the
-// gateway refuses with a message naming the file and exit status 1 (never a signal, never a
-// silently new or half-read store); a damaged page found by a read answers 500 and is logged.
+// gateway refuses with a message naming the file and exit status 3, a data problem (never a
+// signal, never a silently new or half-read store); a damaged page found by a read answers 500
+// and is logged.
 
 #include "fault_support.hpp"
 #include "gateway/organizer_keys.hpp"
@@ -51,7 +52,7 @@ class DamagedDataFile : public ::testing::Test {
   // Starts the server on the damaged file and expects a refusal naming it.
   void expect_refused(std::string_view cause) {
     const auto r = run_until_exit(gw->serve_command(), seconds{20});
-    EXPECT_EQ(r.code, 1) << "wanted exit status 1; 128+n is a signal, -1 a server that kept "
+    EXPECT_EQ(r.code, 3) << "wanted exit status 3; 128+n is a signal, -1 a server that kept "
                             "running on the damaged file\n"
                          << r.output;
     EXPECT_NE(r.output.find(file.string()), std::string::npos) << r.output;

@@ -1,6 +1,7 @@
 // The poster and verify subcommands, run in-process on the embedded demo program: what
 // `poster` prints, `verify` accepts, and what it rejects with which code.
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 #include "tokens/qr_code.hpp"
 #include "tokens/session_token.hpp"
@@ -22,14 +23,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr int rejected = static_cast<int>(exit_status::rejected);
+
 struct cli_result {
   int exit_code = 0;
   std::string out;
   std::string err;
 };
 
-// Parses and runs like main(): parse errors and CLI::RuntimeError give their exit code,
-// other exceptions give 1 with the message on stderr.
+// Parses and runs like main(): the exit status and message as report_failure gives them.
 cli_result run_cli(const std::vector<std::string>& args) {
   CLI::App app{"checkin-gateway (test)"};
   app.require_subcommand(1);
@@ -41,18 +43,13 @@ cli_result run_cli(const std::vector<std::string>& args) {
   cli_result r;
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
-  std::string thrown;
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    r.exit_code = e.get_exit_code();
-    thrown = e.what();
-  } catch (const std::exception& e) {
-    r.exit_code = 1;
-    thrown = e.what();
+  } catch (...) {
+    r.exit_code = report_failure(app, std::current_exception());
   }
   r.out = ::testing::internal::GetCapturedStdout();
-  r.err = ::testing::internal::GetCapturedStderr() + thrown;
+  r.err = ::testing::internal::GetCapturedStderr();
   return r;
 }
 
@@ -102,7 +99,7 @@ TEST_F(CliPoster, WindowIsCheckedOnlyWhenAsked) {
   const auto text = tokens::decode_qr_png(png).at(0);
 
   const auto long_ago = run_cli({"verify", "--pub", pub_, "--at", "2001-01-01T00:00:00Z", text});
-  EXPECT_EQ(long_ago.exit_code, 2);
+  EXPECT_EQ(long_ago.exit_code, rejected);
   EXPECT_NE(long_ago.err.find("outside_window"), std::string::npos) << long_ago.err;
 
   EXPECT_EQ(run_cli({"verify", "--pub", pub_, text}).exit_code, 0);
@@ -116,22 +113,22 @@ TEST_F(CliPoster, RejectionsNameTheTokenErrorCode) {
   const auto other_pub = path("other/signing.pub");
 
   const auto unknown = run_cli({"verify", "--pub", other_pub, text});
-  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.exit_code, rejected);
   EXPECT_NE(unknown.err.find("unknown_key"), std::string::npos) << unknown.err;
 
   const auto key_id = tokens::to_hex(seeded_key(1).id());
   const auto retired = run_cli({"verify", "--pub", pub_, "--retired", key_id, text});
-  EXPECT_EQ(retired.exit_code, 2);
+  EXPECT_EQ(retired.exit_code, rejected);
   EXPECT_NE(retired.err.find("retired_key"), std::string::npos) << retired.err;
 
   auto tampered = text;  // one base32 character of the signature changed
   tampered[tampered.size() - 10] = tampered[tampered.size() - 10] == 'A' ? 'B' : 'A';
   const auto bad = run_cli({"verify", "--pub", pub_, tampered});
-  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.exit_code, rejected);
   EXPECT_NE(bad.err.find("bad_signature"), std::string::npos) << bad.err;
 
   const auto wrong_prefix = run_cli({"verify", "--pub", pub_, "HELLO"});
-  EXPECT_EQ(wrong_prefix.exit_code, 2);
+  EXPECT_EQ(wrong_prefix.exit_code, rejected);
   EXPECT_NE(wrong_prefix.err.find("wrong_prefix"), std::string::npos) << wrong_prefix.err;
 }
 
@@ -153,7 +150,7 @@ TEST_F(CliPoster, ImageWithoutQrIsRejectedAndUnreadableImageIsAnError) {
   const auto blank = path("blank.png");
   write_bytes(blank, white_png);
   const auto none = run_cli({"verify", "--pub", pub_, blank});
-  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.exit_code, rejected);
   EXPECT_NE(none.err.find("no QR code found"), std::string::npos) << none.err;
 
   const auto broken = path("broken.png");
@@ -180,12 +177,13 @@ TEST_F(CliPoster, AllWritesOnePosterPerSession) {
 }
 
 TEST_F(CliPoster, UsageErrors) {
-  EXPECT_NE(run_cli({"poster", "--key", key_, "--out", path("x.pdf")}).exit_code, 0);
-  EXPECT_NE(run_cli({"poster", "--session", "A-0301", "--all", "--key", key_, "--out", path("x")})
+  constexpr int usage = static_cast<int>(exit_status::usage);
+  EXPECT_EQ(run_cli({"poster", "--key", key_, "--out", path("x.pdf")}).exit_code, usage);
+  EXPECT_EQ(run_cli({"poster", "--session", "A-0301", "--all", "--key", key_, "--out", path("x")})
                 .exit_code,
-            0);
+            usage);
   const auto no_ext = run_cli({"poster", "--session", "A-0301", "--key", key_, "--out", path("x")});
-  EXPECT_EQ(no_ext.exit_code, 1);
+  EXPECT_EQ(no_ext.exit_code, usage);
   EXPECT_NE(no_ext.err.find("--format"), std::string::npos) << no_ext.err;
   EXPECT_NE(
       run_cli({"poster", "--session", "NOPE", "--key", key_, "--out", path("x.pdf")}).exit_code, 0);

@@ -53,6 +53,56 @@ TEST_F(ScanApi, OperationalRoutes) {
   EXPECT_NE(metrics.body.find("checkin_open_connections"), std::string::npos);
 }
 
+// Sends `bytes` on a new connection and returns everything the server sends until it closes.
+std::string exchange(std::uint16_t port, const std::string& bytes) {
+  net::io_context ctx;
+  net::ip::tcp::socket socket(ctx);
+  socket.connect({net::ip::make_address("127.0.0.1"), port});
+  net::write(socket, net::buffer(bytes));
+  std::string all;
+  boost::system::error_code ec;
+  char buf[4096];
+  for (;;) {
+    const auto n = socket.read_some(net::buffer(buf), ec);
+    if (ec) break;
+    all.append(buf, n);
+  }
+  return all;
+}
+
+// The value of `name` in the header block that starts at `from`, or "".
+std::string header_value(const std::string& wire, std::size_t from, const std::string& name) {
+  const auto end = wire.find("\r\n\r\n", from);
+  const auto at = wire.find("\r\n" + name + ": ", from);
+  if (at == std::string::npos || at > end) return {};
+  const auto value = at + name.size() + 4;
+  return wire.substr(value, wire.find("\r\n", value) - value);
+}
+
+// HEAD is GET without the body: same status and Content-Length, and the next answer on the
+// connection follows the blank line at once (a body sent anyway would be read as that answer).
+TEST_F(ScanApi, HeadAnswersAsGetWithoutTheBody) {
+  for (const std::string path : {"/healthz", "/openapi.yaml"}) {
+    const auto get = http_client(gw->port()).get(path);
+    ASSERT_EQ(get.status, 200u) << path;
+    const auto wire =
+        exchange(gw->port(), "HEAD " + path +
+                                 " HTTP/1.1\r\nHost: a\r\n\r\n"
+                                 "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    ASSERT_EQ(wire.rfind("HTTP/1.1 200 ", 0), 0u) << path << "\n" << wire.substr(0, 200);
+    EXPECT_EQ(header_value(wire, 0, "Content-Length"), std::to_string(get.body.size())) << path;
+    EXPECT_EQ(header_value(wire, 0, "Content-Type"), get.headers.at("content-type")) << path;
+    const auto head_end = wire.find("\r\n\r\n") + 4;
+    EXPECT_EQ(wire.compare(head_end, 13, "HTTP/1.1 200 "), 0) << path << ": a body followed:\n"
+                                                              << wire.substr(head_end, 200);
+  }
+  // A path with no GET route still refuses HEAD, without a body either.
+  const auto refused =
+      exchange(gw->port(), "HEAD /v1/scans HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 405 ", 0), 0u) << refused;
+  EXPECT_EQ(refused.substr(refused.find("\r\n\r\n") + 4), "");
+}
+
 TEST_F(ScanApi, LoginAnswers) {
   http_client c(gw->port());
   const auto ok = c.post_json("/v1/login", json::object{{"member_no", "1001"}, {"password", "pw-secret"}});

@@ -49,6 +49,10 @@ struct request_context {
 [[nodiscard]] response text_response(http::status status, std::string body,
                                      std::string_view content_type);
 
+// The answer to a HEAD request: `res` with its Content-Length set to the length of its body,
+// and the body dropped (RFC 9110 §9.3.2: the fields a GET would have sent, no content).
+void drop_body_for_head(response& res);
+
 // The bytes of `res` as sent: status line, fields, a blank line, the body; into `out` (cleared
 // first, its capacity reused). Adds Content-Length when the answer has none and may carry a body.
 // Not for chunked answers (the server hands those to Beast's serializer).

@@ -1,6 +1,7 @@
 #pragma once
 // Routing as a data table: (method, path pattern) → handler. Patterns are literal
 // segments and {name} captures of one non-empty segment, e.g. /v1/sessions/{id}/attendance.
+// A HEAD request matches the GET route of its path.
 
 #include "gateway/http_types.hpp"
 

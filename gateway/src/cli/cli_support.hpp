@@ -23,9 +23,18 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
 [[nodiscard]] std::string_view embedded_demo_program() noexcept;
 [[nodiscard]] std::string_view embedded_demo_members() noexcept;
 
-// --program FILE, or, when empty, the embedded demo program moved in time so that it is in
-// progress now (its first session began an hour ago).
-[[nodiscard]] tokens::meeting_program load_program_or_demo(const std::string& path);
+// --program FILE, or, when empty, the demo program kept in DATA_DIR/demo-program.json. The
+// first command that needs it while DATA_DIR exists writes it there: the embedded demo program
+// moved in time so that it is in progress (its first session began an hour ago). Every later
+// command, and `serve`, reads that same file, so all agree on the session times. Without
+// DATA_DIR the shifted program is used in memory only.
+[[nodiscard]] tokens::meeting_program load_program_or_demo(const std::string& path,
+                                                           const std::filesystem::path& data_dir);
+
+// For commands that read what `serve` wrote: throws command_failure (exit_status::data) naming
+// the folder when DATA_DIR or its store (DATA_DIR/db) does not exist, instead of creating an
+// empty store and reporting nothing.
+void require_data_dir(const std::filesystem::path& data_dir);
 
 // Key ring from public key files; `retired` holds key ids (hex) to mark retired.
 // Throws std::runtime_error naming the file or id on problems.
@@ -46,8 +55,9 @@ inline constexpr const char* default_public_key = "data/keys/signing.pub";
 // naming `option` ("--slot 9am: expected 'now' or an RFC 3339 time").
 [[nodiscard]] tokens::sys_seconds time_argument(std::string_view option, const std::string& text);
 
-// Adds the common "--program FILE" option.
-void add_program_option(CLI::App& cmd, std::string& path);
+// Adds the common "--program FILE" and "--data-dir DIR" (where the demo program is kept; default
+// "data") options.
+void add_program_option(CLI::App& cmd, std::string& path, std::string& data_dir);
 
 // --config, --data-dir and --program: how the commands that read the gateway's data find the
 // same configuration `serve` uses.

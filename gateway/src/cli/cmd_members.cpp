@@ -1,6 +1,7 @@
 // checkin-gateway members import FILE
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/member_import.hpp"
 
 #include <cstdio>
@@ -31,7 +32,8 @@ void run_import(const import_options& o) {
                              " problem(s)); nothing was changed");
   }
   const auto preset = gateway::pwhash_preset_from_string(o.cost);
-  if (!preset) throw std::runtime_error("--pwhash-cost " + o.cost + ": unknown preset");
+  if (!preset)
+    throw command_failure(exit_status::usage, "--pwhash-cost " + o.cost + ": unknown preset");
   auto store = open_store(o.data_dir);
   const auto summary = gateway::import_roster(
       std::move(*rows), store, gateway::cost_of(*preset), std::thread::hardware_concurrency(),

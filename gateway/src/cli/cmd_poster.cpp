@@ -1,6 +1,7 @@
 // checkin-gateway poster --session ID --out FILE | --all --out DIR  [--format svg|png|pdf]
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "tokens/poster.hpp"
 
 #include <unistd.h>
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 
 struct poster_options {
   std::string program;
+  std::string data_dir = "data";
   std::string key = default_secret_key;
   std::string session;
   bool all = false;
@@ -60,8 +62,9 @@ tokens::poster_format resolve_format(const poster_options& o) {
   if (!o.format.empty()) return *tokens::poster_format_from_string(o.format);
   if (o.all) return tokens::poster_format::pdf;
   if (const auto f = tokens::poster_format_for(o.out)) return *f;
-  throw std::runtime_error("--out " + o.out +
-                           ": cannot tell the format from the extension; add --format svg|png|pdf");
+  throw command_failure(
+      exit_status::usage,
+      "--out " + o.out + ": cannot tell the format from the extension; add --format svg|png|pdf");
 }
 
 // Mints the session's poster token and renders its poster to `file`.
@@ -77,12 +80,13 @@ void run_poster(const poster_options& o) {
     throw CLI::ValidationError("--session/--all", "give exactly one of --session ID or --all");
   }
   const auto format = resolve_format(o);
-  const auto program = load_program_or_demo(o.program);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
   const auto key = tokens::load_signing_key(o.key);
 
   if (!o.all) {
     const auto* session = program.find(o.session);
-    if (!session) throw std::runtime_error("--session " + o.session + ": not in the program");
+    if (!session)
+      throw command_failure(exit_status::usage, "--session " + o.session + ": not in the program");
     write_poster(program, *session, key, format, o.out);
     std::fprintf(stderr, "wrote %s (session %s)\n", o.out.c_str(), o.session.c_str());
     return;
@@ -112,7 +116,7 @@ void add_poster_command(CLI::App& app) {
       "One session with --session ID --out FILE, or every session with --all --out DIR "
       "(files named <session id>.<format>).");
   auto o = std::make_shared<poster_options>();
-  add_program_option(*cmd, o->program);
+  add_program_option(*cmd, o->program, o->data_dir);
   cmd->add_option("--key", o->key, "Secret signing key file")->capture_default_str();
   auto* session = cmd->add_option("--session", o->session, "Session id from the program");
   auto* all = cmd->add_flag("--all", o->all, "Render a poster for every session in the program");

@@ -3,6 +3,7 @@
 // while it runs), and the API keys for organizers and projector displays.
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/attendance_report.hpp"
 #include "gateway/organizer_keys.hpp"
 
@@ -35,9 +36,11 @@ void emit(const std::string& text, const std::string& out) {
 
 void run_attendance(const report_options& o) {
   const auto c = load_config(o.files);
-  const auto program = load_program_or_demo(c.program.string());
+  require_data_dir(c.data_dir);
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   if (!program.find(o.session)) {
-    throw std::runtime_error("--session " + o.session + ": not in the program of " + program.id);
+    throw command_failure(exit_status::usage,
+                          "--session " + o.session + ": not in the program of " + program.id);
   }
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto scans = store.session_attendance(o.session).value();
@@ -49,7 +52,8 @@ void run_attendance(const report_options& o) {
 
 void run_credits(const report_options& o) {
   const auto c = load_config(o.files);
-  const auto program = load_program_or_demo(c.program.string());
+  require_data_dir(c.data_dir);
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto all = gateway::meeting_scans(store, program).value();
   const auto summary = gateway::summarize_credits(all, gateway::roster_names(store));

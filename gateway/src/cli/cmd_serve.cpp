@@ -2,6 +2,7 @@
 // server drains, the committer commits what is queued, and the process exits 0.
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
 #include "gateway/fd_budget.hpp"
@@ -13,8 +14,10 @@
 #include "tokens/rfc3339.hpp"
 
 #include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <cctype>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -42,7 +45,8 @@ struct serve_options {
 gateway::gateway_config effective_config(const serve_options& o) {
   auto c = load_config(o.files);
   if (!o.listen.empty() && !gateway::set_listen(c, o.listen)) {
-    throw std::runtime_error("--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
+    throw command_failure(exit_status::usage,
+                          "--listen " + o.listen + ": must look like 127.0.0.1:8080 or [::1]:8080");
   }
   if (!o.public_keys.empty()) c.public_keys.assign(o.public_keys.begin(), o.public_keys.end());
   if (o.threads_set) c.threads = o.threads;
@@ -139,34 +143,76 @@ void bound_connections_by_open_files(gateway::gateway_config& c, unsigned io_thr
   c.limits.max_connections = cap.max_connections;
 }
 
+// The demo session to show in the start-up hints: A-0101 while its posters scan, else the first
+// lecture (then any session) whose poster window is open now. The demo program is kept in the
+// data folder once made, so on a later day none may be open.
+const tokens::session_info* open_demo_session(const tokens::meeting_program& program) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto open = [&](const tokens::session_info& s) {
+    return tokens::within_window(tokens::poster_claims(program, s), now, std::chrono::seconds{0});
+  };
+  if (const auto* s = program.find("A-0101"); s && open(*s)) return s;
+  for (const auto& s : program.sessions) {
+    if (s.kind != tokens::credit_kind::attendance && open(s)) return &s;
+  }
+  for (const auto& s : program.sessions) {
+    if (open(s)) return &s;
+  }
+  return nullptr;
+}
+
+// Lines that run as pasted into a POSIX shell: the login's token is captured (sed, no jq
+// needed) and used by the scan of a real poster code of a session open now.
 void print_demo_help(const gateway::gateway_config& c, const tokens::meeting_program& program,
                      std::uint16_t port, const std::string& organizer_key) {
   const auto key_file = c.data_dir / "keys" / "signing.key";
-  std::string qr;
-  if (fs::exists(key_file)) {
-    const auto* s = program.find("A-0101");
-    if (s) qr = tokens::mint(tokens::poster_claims(program, *s), tokens::load_signing_key(key_file), program.qr_prefix);
+  const auto* session = open_demo_session(program);
+  const std::string session_id = session ? session->id : "A-0101";
+  if (!session) {
+    std::fprintf(stderr,
+                 "\nNo session of demo meeting %s is open for scans now: its program was moved "
+                 "in time once and kept in %s. Delete that file and restart to move it to now.\n",
+                 program.name.c_str(), (c.data_dir / "demo-program.json").c_str());
+  } else if (fs::exists(key_file)) {
+    const auto qr = tokens::mint(tokens::poster_claims(program, *session),
+                                 tokens::load_signing_key(key_file), program.qr_prefix);
+    std::fprintf(
+        stderr,
+        "\nDemo meeting %s is in progress. Try (member 100001 scans the poster of %s):\n"
+        "  TOKEN=$(curl -s -X POST http://127.0.0.1:%u/v1/login -H 'Content-Type: "
+        "application/json' \\\n"
+        "       -d '{\"member_no\":\"100001\",\"password\":\"demo-pass\"}' \\\n"
+        "       | sed -E 's/.*\"token\": *\"([^\"]+)\".*/\\1/')\n"
+        "  curl -s -X POST http://127.0.0.1:%u/v1/scans -H \"Authorization: Bearer $TOKEN\" \\\n"
+        "       -H 'Content-Type: application/json' -d '{\"qr\":\"%s\"}'\n",
+        program.name.c_str(), session_id.c_str(), port, port, qr.c_str());
   }
-  std::fprintf(stderr,
-               "\nDemo meeting %s is in progress. Try:\n"
-               "  curl -s -X POST http://127.0.0.1:%u/v1/login -H 'Content-Type: application/json' \\\n"
-               "       -d '{\"member_no\":\"100001\",\"password\":\"demo-pass\"}'\n"
-               "  curl -s -X POST http://127.0.0.1:%u/v1/scans -H \"Authorization: Bearer $TOKEN\" \\\n"
-               "       -H 'Content-Type: application/json' -d '{\"qr\":\"%s\"}'\n"
-               "Posters: build/bin/checkin-gateway poster --all --out posters/\n",
-               program.name.c_str(), port, port, qr.c_str());
+  std::fprintf(stderr, "Posters: build/bin/checkin-gateway poster --all --out posters/\n");
   if (organizer_key.empty()) {
     std::fprintf(stderr,
-                 "Venue screens: http://127.0.0.1:%u/dashboard and /display/A-0101 with your "
+                 "Venue screens: http://127.0.0.1:%u/dashboard and /display/%s with your "
                  "organizer or display key (docs/venue-screens.md)\n\n",
-                 port);
+                 port, session_id.c_str());
   } else {
     std::fprintf(stderr,
                  "Organizer dashboard: http://127.0.0.1:%u/dashboard#key=%s\n"
-                 "Projector page:      http://127.0.0.1:%u/display/A-0101#key=%s\n"
+                 "Projector page:      http://127.0.0.1:%u/display/%s#key=%s\n"
                  "(demo organizer key, kept in %s)\n\n",
-                 port, organizer_key.c_str(), port, organizer_key.c_str(),
+                 port, organizer_key.c_str(), port, session_id.c_str(), organizer_key.c_str(),
                  (c.data_dir / "demo-organizer.key").c_str());
+  }
+}
+
+// A taken or forbidden address is an operator's mistake, not a crash: one line naming it.
+void listen_or_fail(gateway::http_server& server, const std::string& address, std::uint16_t port) {
+  try {
+    server.listen(address, port);
+  } catch (const boost::system::system_error& e) {
+    auto why = e.code().message();
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    const auto where = address.find(':') == std::string::npos ? address : "[" + address + "]";
+    throw command_failure(exit_status::cannot_listen,
+                          "cannot listen on " + where + ":" + std::to_string(port) + ": " + why);
   }
 }
 
@@ -187,7 +233,9 @@ int run_serve(const serve_options& o) {
   spdlog::set_level(spdlog::level::from_str(c.log_level));
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 
-  auto program = load_program_or_demo(c.program.string());
+  // The data folder first: a demo program made now is kept in it for every later command.
+  fs::create_directories(c.data_dir);
+  auto program = load_program_or_demo(c.program.string(), c.data_dir);
   auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   if (o.demo) prepare_demo(c, store);
 
@@ -225,7 +273,7 @@ int run_serve(const serve_options& o) {
                             signing ? &*signing : nullptr});
   bound_connections_by_open_files(c, c.threads ? c.threads : cores);
   gateway::http_server server(app, c.limits, c.threads ? c.threads : cores);
-  server.listen(c.listen_address, c.listen_port);
+  listen_or_fail(server, c.listen_address, c.listen_port);
   spdlog::info("checkin-gateway listening on http://{}:{} ({} threads), meeting {} ({} sessions), "
                "data in {}, {} signing key(s), allocator {}",
                c.listen_address, server.port(), c.threads ? c.threads : cores, program.id,

@@ -4,6 +4,7 @@
 // within its poll interval.
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/sync/batch_json.hpp"
 #include "gateway/sync/configured_sinks.hpp"
 #include "gateway/sync/sync_service.hpp"
@@ -44,7 +45,8 @@ struct status_options {
 
 void run_status(const status_options& o) {
   const auto c = load_config(o.files);
-  const auto program = load_program_or_demo(c.program.string());
+  require_data_dir(c.data_dir);
+  const auto program = load_program_or_demo(c.program.string(), c.data_dir);
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   const auto progress = gateway::sync::read_progress(store).value();
   const auto batches = store.batches().value();
@@ -129,6 +131,7 @@ bool write_if_changed(const fs::path& file, const std::string& body) {
 
 void run_export(const export_options& o) {
   const auto c = load_config(o.files);
+  require_data_dir(c.data_dir);
   const auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   fs::create_directories(o.out);
   std::size_t written = 0;
@@ -160,16 +163,18 @@ struct retry_options {
 
 void run_retry(const retry_options& o) {
   if (o.batch_ids.empty() && !o.all_failed) {
-    throw std::runtime_error("say which batches: --batch ID (repeatable) or --failed");
+    throw command_failure(exit_status::usage,
+                          "say which batches: --batch ID (repeatable) or --failed");
   }
   const auto c = load_config(o.files);
+  require_data_dir(c.data_dir);
   auto store = open_store(c.data_dir, c.map_size_mib, c.map_size_limit_mib);
   std::map<std::uint64_t, std::string> ids;
   for (const auto& h : store.batches().value()) ids[h.number] = h.batch_id;
   for (const auto& id : o.batch_ids) {
     bool known = false;
     for (const auto& [n, b] : ids) known = known || b == id;
-    if (!known) throw std::runtime_error("--batch " + id + ": no such batch");
+    if (!known) throw command_failure(exit_status::usage, "--batch " + id + ": no such batch");
   }
   store::write_batch w;
   for (const auto& r : store.deliveries().value()) {

@@ -1,6 +1,7 @@
 // checkin-gateway token --session ID [--slot TIME|now] [--slot-seconds N]
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +12,7 @@ namespace {
 
 struct token_options {
   std::string program;
+  std::string data_dir = "data";
   std::string key = default_secret_key;
   std::string session;
   std::string slot;
@@ -19,9 +21,10 @@ struct token_options {
 };
 
 void run_token(const token_options& o) {
-  const auto program = load_program_or_demo(o.program);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
   const auto* session = program.find(o.session);
-  if (!session) throw std::runtime_error("--session " + o.session + ": not in the program");
+  if (!session)
+    throw command_failure(exit_status::usage, "--session " + o.session + ": not in the program");
   const auto key = tokens::load_signing_key(o.key);
 
   tokens::session_claims claims;
@@ -31,8 +34,9 @@ void run_token(const token_options& o) {
     const auto at = time_argument("--slot", o.slot);
     const auto slot = tokens::slot_claims(program, *session, at, std::chrono::seconds{o.slot_seconds});
     if (!slot) {
-      throw std::runtime_error("--slot " + o.slot + ": outside the scan window of session " +
-                               o.session);
+      throw command_failure(
+          exit_status::usage,
+          "--slot " + o.slot + ": outside the scan window of session " + o.session);
     }
     claims = *slot;
   }
@@ -52,7 +56,7 @@ void add_token_command(CLI::App& app) {
       "Print the QR text of a session's signed token: a poster token (valid for the session's "
       "scan window) or, with --slot, the rotating slot token for a projector");
   auto o = std::make_shared<token_options>();
-  add_program_option(*cmd, o->program);
+  add_program_option(*cmd, o->program, o->data_dir);
   cmd->add_option("--key", o->key, "Secret signing key file")->capture_default_str();
   cmd->add_option("--session", o->session, "Session id from the program")->required();
   cmd->add_option("--slot", o->slot,

@@ -1,10 +1,12 @@
 // checkin-gateway verify [--pub FILE]... [--retired KEYID]... [--at TIME|now] [--print-text] FILE|TEXT
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "gateway/scan_rules.hpp"
 #include "tokens/qr_code.hpp"
 #include "tokens/rfc3339.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,14 +21,11 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-// Exit status when the input was read but a token did not verify (1 is left to I/O and
-// usage problems, reported by main()).
-constexpr int exit_rejected = 2;
-
 struct verify_options {
   std::vector<std::string> public_keys;
   std::vector<std::string> retired;
   std::string program;
+  std::string data_dir = "data";
   std::string at;
   int slot_grace_seconds = static_cast<int>(gateway::scan_policy{}.slot_grace.count());
   bool print_text = false;
@@ -44,24 +43,41 @@ void reject(std::string_view source, tokens::token_error e) {
                static_cast<int>(tokens::message(e).size()), tokens::message(e).data());
 }
 
+// A mistyped file name must not be judged as QR text (and reported as wrong_prefix): an
+// argument that is not a QR text of this program and names a path or a PNG is a file.
+bool names_a_file(const std::string& input, std::string_view qr_prefix) {
+  if (input.starts_with(qr_prefix)) return false;
+  std::string lower = input;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower.ends_with(".png") || input.find('/') != std::string::npos ||
+         std::filesystem::exists(input);
+}
+
 // The QR texts to check: those decoded from an image file, or the argument itself.
-std::vector<std::string> texts_of(const std::string& input) {
-  if (!std::filesystem::is_regular_file(input)) return {input};
+std::vector<std::string> texts_of(const std::string& input, std::string_view qr_prefix) {
+  if (!std::filesystem::is_regular_file(input)) {
+    if (names_a_file(input, qr_prefix)) {
+      throw command_failure(exit_status::usage,
+                            input + ": no such file (give a PNG file or the QR text)");
+    }
+    return {input};
+  }
   auto texts = tokens::decode_qr_png(input);
   if (texts.empty()) {
     std::fprintf(stderr, "%s: no QR code found\n", input.c_str());
-    throw CLI::RuntimeError(exit_rejected);
+    throw CLI::RuntimeError(static_cast<int>(exit_status::rejected));
   }
   return texts;
 }
 
 void run_verify(const verify_options& o) {
   const auto at = check_time(o.at);
+  const auto program = load_program_or_demo(o.program, o.data_dir);
+  // The input first: a mistyped file name is the problem to report, not a missing key.
+  const auto texts = texts_of(o.input, program.qr_prefix);
   const auto ring = load_key_ring(
       o.public_keys.empty() ? std::vector<std::string>{default_public_key} : o.public_keys,
       o.retired);
-  const auto program = load_program_or_demo(o.program);
-  const auto texts = texts_of(o.input);
 
   bool all_ok = true;
   for (std::size_t i = 0; i < texts.size(); ++i) {
@@ -88,7 +104,7 @@ void run_verify(const verify_options& o) {
     }
   }
   std::fflush(stdout);
-  if (!all_ok) throw CLI::RuntimeError(exit_rejected);
+  if (!all_ok) throw CLI::RuntimeError(static_cast<int>(exit_status::rejected));
 }
 
 }  // namespace
@@ -99,7 +115,8 @@ void add_verify_command(CLI::App& app) {
       "Check a session token: decode the QR code from a PNG file (a rendered or photographed "
       "poster), or take the argument as the QR text, verify its signature against the public "
       "keys and print its claims. With --at, also check that the time is inside the token's "
-      "window. Exit status: 0 verified, 2 rejected (the reason is printed), 1 other errors.");
+      "window. Exit status: 0 verified, 4 rejected (the reason is printed); others as in "
+      "checkin-gateway --help.");
   auto o = std::make_shared<verify_options>();
   cmd->add_option("--pub", o->public_keys,
                   "Trusted public key file; repeat for several keys (key rotation). Default: " +
@@ -107,7 +124,7 @@ void add_verify_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--retired", o->retired,
                   "Key id (8 hex digits) of a --pub key to treat as retired; repeatable");
-  add_program_option(*cmd, o->program);
+  add_program_option(*cmd, o->program, o->data_dir);
   cmd->add_option("--at", o->at,
                   "Also check the validity window at this time: 'now' or RFC 3339, e.g. "
                   "2026-11-28T09:30:00+09:00");

@@ -10,6 +10,11 @@ target_compile_options(checkin_options INTERFACE
   # awaitable_frame_base) as a mismatched pair.
   -Wno-mismatched-new-delete)
 target_compile_definitions(checkin_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # GCC has sized operator delete in C++14 and later; clang before 19 only when asked
+  # (request_arena.cpp calls it).
+  target_compile_options(checkin_options INTERFACE -fsized-deallocation)
+endif()
 
 if(CHECKIN_SANITIZE)
   target_compile_options(checkin_options INTERFACE

@@ -53,3 +53,14 @@ function(add_checkin_bench name)
     target_link_libraries(${name} PRIVATE mimalloc)
   endif()
 endfunction()
+
+# The fuzz tree (CHECKIN_FUZZ): coverage for libFuzzer in every library, ASan+UBSan, and any
+# UBSan report fatal so it is a finding. The fuzzer executables add -fsanitize=fuzzer at link.
+if(CHECKIN_FUZZ)
+  # -fno-sanitize=function: clang 14 cannot emit its prologue data for split coroutines ("Cannot
+  # represent a difference across sections", llvm/llvm-project#49689).
+  target_compile_options(checkin_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+    -fno-sanitize=function -fno-omit-frame-pointer)
+  target_link_options(checkin_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -93,6 +94,9 @@ std::size_t read_size_for(std::string_view input) {
 
 int fuzz_http(const std::uint8_t* data, std::size_t size) {
   auto& rig = http_rig::instance();
+  // FUZZ_HTTP_TRACE=1: each request's method, target and answer's status on stderr, to see
+  // what a seed or a finding reaches.
+  static const bool trace = std::getenv("FUZZ_HTTP_TRACE") != nullptr;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   wire w(input, read_size_for(input));
   const auto& limits = rig.config.limits;
@@ -124,6 +128,11 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
       FUZZ_CHECK(!"handle() threw: the server would answer a bare 500");
     }
     auto& res = *handled.answer;
+    if (trace) {
+      std::fprintf(stderr, "fuzz_http: %.*s %.*s -> %u\n", static_cast<int>(req.method_string().size()),
+                   req.method_string().data(), static_cast<int>(target.size()), target.data(),
+                   res.result_int());
+    }
     FUZZ_CHECK(res.result_int() >= 100 && res.result_int() <= 599);
     const bool keep_alive = req.keep_alive();
     res.keep_alive(keep_alive);

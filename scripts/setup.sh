@@ -2,14 +2,20 @@
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh run    install what is missing, build, start the gateway on its demo default
 #   scripts/setup.sh test   install what is missing (npm ci for tests/browser too), build, run the
-#                           whole test suite (ctest)
+#                           whole test suite (ctest); then build the fuzz targets with clang (in
+#                           build-fuzz) and run each for 10 s from its seeds (ctest -L fuzz)
+#   scripts/setup.sh fuzz [SECONDS]
+#                           build the fuzz targets (build-fuzz, clang) and run each for SECONDS
+#                           (default 60) from its seeds and dictionary; a line per target
+#                           (docs/testing.md). The grown corpora stay in build-fuzz/fuzz-work.
 #   scripts/setup.sh build  install and build only
 #   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
 #                           medians of 3 into bench/results/<name>.json; args go to each bench
 # Options (env): BUILD_DIR (default build; build-bench for bench), CHECKIN_SANITIZE=ON for an
 #                ASan+UBSan build (without mimalloc), CHECKIN_MIMALLOC=OFF to build the gateway
 #                on the system malloc, CHECKIN_SLOW=1 to include tests labelled slow, JOBS
-#                (default: all cores).
+#                (default: all cores), CHECKIN_FUZZ_SMOKE=0 for `test` without the fuzz
+#                smoke.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +35,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libpq-dev postgresql libssl-dev openssl
   chromium
+  clang-14 libclang-rt-14-dev
 )
 
 install_missing() {
@@ -74,6 +81,16 @@ build() {
   cmake --build "$build_dir" -j "$jobs"
 }
 
+# The fuzz tree: clang (libFuzzer, ASan+UBSan), the fuzz targets only (tests/fuzz).
+fuzz_dir=${FUZZ_BUILD_DIR:-build-fuzz}
+fuzz_build() {
+  local launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$fuzz_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHECKIN_FUZZ=ON \
+    -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" >/dev/null
+  cmake --build "$fuzz_dir" -j "$jobs" --target checkin_fuzzers
+}
+
 case "$mode" in
   build)
     install_missing; build ;;
@@ -81,7 +98,21 @@ case "$mode" in
     install_missing; build; browser_test_modules
     exclude=(-LE slow)
     [ "${CHECKIN_SLOW:-0}" = 1 ] && exclude=()
-    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@" ;;
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${exclude[@]}" "$@"
+    if [ "${CHECKIN_FUZZ_SMOKE:-1}" = 1 ]; then
+      fuzz_build
+      ctest --test-dir "$fuzz_dir" --output-on-failure -j "$jobs" -L fuzz
+    fi ;;
+  fuzz)
+    install_missing; fuzz_build
+    seconds=${1:-60}
+    failed=0
+    for corpus in tests/fuzz/corpus/*/; do
+      name=$(basename "$corpus")
+      tests/fuzz/run_fuzzer.sh "$fuzz_dir/bin/fuzz_$name" "$name" tests/fuzz \
+        "$fuzz_dir/fuzz-work/$name" "$seconds" || failed=1
+    done
+    exit $failed ;;
   run)
     install_missing; build
     exec "$build_dir/bin/checkin-gateway" serve --demo "$@" ;;
@@ -102,5 +133,5 @@ case "$mode" in
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
     done ;;
   *)
-    echo "usage: scripts/setup.sh run|test|build|bench [args]" >&2; exit 2 ;;
+    echo "usage: scripts/setup.sh run|test|build|bench|fuzz [args]" >&2; exit 2 ;;
 esac

@@ -4,11 +4,11 @@
 
 #include <cstdio>
 
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define FUZZ_CHECK(cond)                                                                     \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
       std::fprintf(stderr, "fuzz property failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::fflush(stderr);                                                            \
-      __builtin_trap();                                                               \
-    }                                                                                 \
+      std::fflush(stderr);                                                                   \
+      __builtin_trap();                                                                      \
+    }                                                                                        \
   } while (false)

@@ -51,7 +51,9 @@ class wire {
     pos_ += n;
     return true;
   }
-  [[nodiscard]] bool exhausted() const noexcept { return pos_ == input_.size() && buffer.size() == 0; }
+  [[nodiscard]] bool exhausted() const noexcept {
+    return pos_ == input_.size() && buffer.size() == 0;
+  }
 
  private:
   std::string_view input_;
@@ -119,9 +121,13 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
     const auto req = parser.release();
     const std::string_view target = req.target();
     const auto q = target.find('?');
-    gateway::request_context ctx{req, "192.0.2.10", {}, target.substr(0, q),
-                                 q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
-                                 {}};
+    gateway::request_context ctx{
+        req,
+        "192.0.2.10",
+        {},
+        target.substr(0, q),
+        q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
+        {}};
     auto handled = rig.handle(ctx);
     if (!handled.answer) {
       std::fprintf(stderr, "gateway_app::handle threw: %s\n", handled.failure.c_str());
@@ -129,9 +135,9 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
     }
     auto& res = *handled.answer;
     if (trace) {
-      std::fprintf(stderr, "fuzz_http: %.*s %.*s -> %u\n", static_cast<int>(req.method_string().size()),
-                   req.method_string().data(), static_cast<int>(target.size()), target.data(),
-                   res.result_int());
+      std::fprintf(stderr, "fuzz_http: %.*s %.*s -> %u\n",
+                   static_cast<int>(req.method_string().size()), req.method_string().data(),
+                   static_cast<int>(target.size()), target.data(), res.result_int());
     }
     FUZZ_CHECK(res.result_int() >= 100 && res.result_int() <= 599);
     const bool keep_alive = req.keep_alive();

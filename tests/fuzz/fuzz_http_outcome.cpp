@@ -59,8 +59,10 @@ int fuzz_http_outcome(const std::uint8_t* data, std::size_t size) {
   }
   if (ec == http::error::need_more || (!ec && !parser.is_done())) {
     ec = {};
-    if (parser.got_some()) parser.put_eof(ec);
-    else ec = http::error::end_of_stream;
+    if (parser.got_some())
+      parser.put_eof(ec);
+    else
+      ec = http::error::end_of_stream;
   }
   if (ec && !(ec == http::error::body_limit && parser.is_header_done())) {
     const auto r = sync::detail::classify_failure(ec, sync::detail::http_phase::read,
@@ -70,8 +72,8 @@ int fuzz_http_outcome(const std::uint8_t* data, std::size_t size) {
     return 0;
   }
   const auto& res = parser.get();
-  const auto r = sync::detail::classify_answer(res.result_int(), res.body(),
-                                               res[http::field::location]);
+  const auto r =
+      sync::detail::classify_answer(res.result_int(), res.body(), res[http::field::location]);
   FUZZ_CHECK(r.status == expected_for(res.result_int()));
   check_detail(r);
   return 0;

@@ -12,9 +12,9 @@
 #include "tokens/program.hpp"
 #include "tokens/rfc3339.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <exception>

@@ -35,8 +35,8 @@ int fuzz_program(const std::uint8_t* data, std::size_t size) {
       const auto text_of_token = tokens::mint(claims, key, p.qr_prefix);
       FUZZ_CHECK(text_of_token.size() <= tokens::max_text_length);
     } catch (const std::invalid_argument& e) {
-      std::fprintf(stderr, "session %s: accepted by the loader, but its poster: %s\n",
-                   s.id.c_str(), e.what());
+      std::fprintf(stderr, "session %s: accepted by the loader, but its poster: %s\n", s.id.c_str(),
+                   e.what());
       FUZZ_CHECK(!"a session of an accepted program cannot have a poster token");
     }
   }

@@ -50,8 +50,8 @@ int fuzz_rfc3339(const std::uint8_t* data, std::size_t size) {
     std::memcpy(&raw, data, sizeof raw);
     std::memcpy(&raw_offset, data + 8, sizeof raw_offset);
     const auto span = static_cast<std::uint64_t>(max_ms - min_ms);
-    const sys_time<milliseconds> t{milliseconds{min_ms + static_cast<std::int64_t>(
-                                                             static_cast<std::uint64_t>(raw) % span)}};
+    const sys_time<milliseconds> t{
+        milliseconds{min_ms + static_cast<std::int64_t>(static_cast<std::uint64_t>(raw) % span)}};
     const minutes offset{raw_offset % (24 * 60)};  // -23:59 .. +23:59
     const auto text_ms = tokens::format_rfc3339_ms(t, offset);
     const auto back = tokens::parse_rfc3339_ms(text_ms);

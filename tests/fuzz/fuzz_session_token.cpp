@@ -52,8 +52,8 @@ int fuzz_session_token(const std::uint8_t* data, std::size_t size) {
     FUZZ_CHECK(decoded->payload.size() + decoded->sig.size() == size);
     auto claims = decoded->claims;
     claims.key = rig.key.id();
-    const auto again = tokens::parse_and_verify(tokens::mint(claims, rig.key, prefix), rig.ring,
-                                                prefix, nullptr);
+    const auto again =
+        tokens::parse_and_verify(tokens::mint(claims, rig.key, prefix), rig.ring, prefix, nullptr);
     FUZZ_CHECK(again && *again == claims);
   }
 

@@ -73,9 +73,9 @@ int main(int argc, char** argv) {
   const auto past_qr = tokens::mint(tokens::poster_claims(program, program.sessions[1]), key);
   const auto retired_qr =
       tokens::mint(tokens::poster_claims(program, program.sessions[0]), retired);
-  auto slot = *tokens::slot_claims(program, program.sessions[0],
-                                   tokens::parse_rfc3339("2026-12-07T10:00:00+09:00")->utc,
-                                   seconds{30});
+  auto slot =
+      *tokens::slot_claims(program, program.sessions[0],
+                           tokens::parse_rfc3339("2026-12-07T10:00:00+09:00")->utc, seconds{30});
   const auto slot_qr = tokens::mint(slot, key);
 
   const auto issuer = gateway::bearer_issuer::from_secret(fuzz::fuzz_bearer_secret());
@@ -96,9 +96,12 @@ int main(int argc, char** argv) {
   // bearer: tokens, and a payload (version 1, member "100001", issued, expires, nonce).
   write(dir / "corpus/bearer/token", bearer);
   write(dir / "corpus/bearer/token-expired", expired);
-  write(dir / "corpus/bearer/payload",
-        std::string_view("\x01\x06" "100001" "\0\0\0\0\x69\x55\xb9\x00" "\0\0\0\0\xe8\x10\x0b\x00"
-                         "noncenon", 2 + 6 + 8 + 8 + 8));
+  write(dir / "corpus/bearer/payload", std::string_view("\x01\x06"
+                                                        "100001"
+                                                        "\0\0\0\0\x69\x55\xb9\x00"
+                                                        "\0\0\0\0\xe8\x10\x0b\x00"
+                                                        "noncenon",
+                                                        2 + 6 + 8 + 8 + 8));
 
   // http: one request per route, the scan paths with valid tokens.
   const fs::path http = dir / "corpus/http";
@@ -106,18 +109,21 @@ int main(int argc, char** argv) {
   write(http / "login", post("/v1/login", R"({"member_no":"100001","password":"demo-pass"})", {}));
   write(http / "login-wrong", post("/v1/login", R"({"member_no":"100002","password":"nope"})", {}));
   write(http / "scan-open", post("/v1/scans", R"({"qr":")" + open_qr + R"("})", bearer));
-  write(http / "scan-full",
-        post("/v1/scans",
-             R"({"qr":")" + open_qr +
-                 R"(","scanned_at":"2026-12-07T10:00:00.123+09:00","scan_id":"s-1","device_id":"ios-17"})",
-             bearer2));
+  write(
+      http / "scan-full",
+      post(
+          "/v1/scans",
+          R"({"qr":")" + open_qr +
+              R"(","scanned_at":"2026-12-07T10:00:00.123+09:00","scan_id":"s-1","device_id":"ios-17"})",
+          bearer2));
   write(http / "scan-past", post("/v1/scans", R"({"qr":")" + past_qr + R"("})", bearer));
   write(http / "scan-slot", post("/v1/scans", R"({"qr":")" + slot_qr + R"("})", bearer));
   write(http / "scan-inactive", post("/v1/scans", R"({"qr":")" + open_qr + R"("})", inactive));
   write(http / "scan-expired-bearer", post("/v1/scans", R"({"qr":")" + open_qr + R"("})", expired));
   write(http / "batch",
         post("/v1/scans/batch",
-             R"({"scans":[{"qr":")" + open_qr + R"(","scanned_at":"2026-12-07T10:00:00+09:00","scan_id":"b-1"},{"qr":")" +
+             R"({"scans":[{"qr":")" + open_qr +
+                 R"(","scanned_at":"2026-12-07T10:00:00+09:00","scan_id":"b-1"},{"qr":")" +
                  past_qr + R"(","scanned_at":"2026-11-26T09:30:00+09:00"},{"qr":")" + retired_qr +
                  R"("},{"qr":"HELLO"},{"scan_id":"x"}]})",
              bearer));
@@ -141,7 +147,8 @@ int main(int argc, char** argv) {
   write(http / "asset", get("/assets/venue.css"));
   write(http / "metrics", get("/metrics"));
   write(http / "keep-alive-pipelined",
-        get("/healthz", {}, "keep-alive") + post("/v1/scans", R"({"qr":")" + open_qr + R"("})", bearer) +
+        get("/healthz", {}, "keep-alive") +
+            post("/v1/scans", R"({"qr":")" + open_qr + R"("})", bearer) +
             get("/v1/me/attendance", bearer, "close"));
   write(http / "expect-100-continue",
         post("/v1/scans", R"({"qr":")" + open_qr + R"("})", bearer, "Expect: 100-continue\r\n"));
@@ -152,7 +159,8 @@ int main(int argc, char** argv) {
   // BOOST_ASSERT(n >= 5) in basic_parser (the lead's fix in server.cpp).
   write(dir / "regressions/http/chunked-batch-00-crlf",
         "POST /v1/scans/batch HTTP/1.1\r\nHost: checkin.example.org\r\nAuthorization: Bearer " +
-            bearer + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n00\r\n");
+            bearer +
+            "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n00\r\n");
 
   // record_codec: one value of each kind, from the encoders.
   const fs::path codec = dir / "corpus/record_codec";
@@ -171,9 +179,9 @@ int main(int argc, char** argv) {
   scan.scan_id = "6f1c2a4e-9b3d";
   scan.device_id = "ios-17.2";
   write(codec / "scan-ids", store::encode(scan).value());
-  store::member_record member{store::member_no{"100001"}, "山田 太郎",
-                              store::member_status::active,
-                              "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA", ms(1'795'000'000'000)};
+  store::member_record member{store::member_no{"100001"}, "山田 太郎", store::member_status::active,
+                              "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+                              ms(1'795'000'000'000)};
   write(codec / "member", store::encode(member).value());
   store::batch_header batch;
   batch.number = 7;
@@ -188,8 +196,7 @@ int main(int argc, char** argv) {
   batch.first_sequence = 1;
   batch.last_sequence = 3;
   write(codec / "batch-header", store::encode(batch).value());
-  write(codec / "seal-state",
-        store::encode(store::seal_state{2, 10, 42, ms(1'795'000'000'000)}));
+  write(codec / "seal-state", store::encode(store::seal_state{2, 10, 42, ms(1'795'000'000'000)}));
   store::delivery_record delivery;
   delivery.batch_number = 7;
   delivery.sink = "membership";
@@ -200,8 +207,8 @@ int main(int argc, char** argv) {
   write(codec / "delivery", store::encode(delivery).value());
 
   std::printf("# tokens made by fuzz_make_seeds with the fuzz keys\n");
-  std::printf("\"%s\"\n\"%s\"\n\"%s\"\n\"%s\"\n", open_qr.c_str(), past_qr.c_str(),
-              slot_qr.c_str(), bearer.c_str());
+  std::printf("\"%s\"\n\"%s\"\n\"%s\"\n\"%s\"\n", open_qr.c_str(), past_qr.c_str(), slot_qr.c_str(),
+              bearer.c_str());
   std::printf("\"%s\"\n\"%s\"\n", org.c_str(), dsp.c_str());
   return 0;
 }

@@ -58,9 +58,7 @@ TEST_P(FuzzReplay, Regressions) {
   (void)replay(t, fuzz_dir / "regressions" / std::string(t.name));
 }
 
-TEST_P(FuzzReplay, EmptyInput) {
-  EXPECT_EQ(GetParam().run(nullptr, 0), 0);
-}
+TEST_P(FuzzReplay, EmptyInput) { EXPECT_EQ(GetParam().run(nullptr, 0), 0); }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzReplay, ::testing::ValuesIn(all_targets),
                          [](const auto& p) { return std::string(p.param.name); });

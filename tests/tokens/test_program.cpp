@@ -169,15 +169,17 @@ TEST(Program, PosterWindowMustFitATokensTimes) {
   auto doc = valid_program();
   auto& s = doc["sessions"].as_array()[0].as_object();
   s["starts_at"] = "1970-01-01T00:10:00Z";  // 15 minutes open before: 1969
-  EXPECT_EQ(error_of(doc), "p.json: sessions[0].starts_at: less scan_opens_before_minutes must "
-                           "not be before 1970");
+  EXPECT_EQ(error_of(doc),
+            "p.json: sessions[0].starts_at: less scan_opens_before_minutes must "
+            "not be before 1970");
   doc["meeting"].as_object()["scan_opens_before_minutes"] = 10;
   EXPECT_EQ(error_of(doc), "no error");
 
   doc = valid_program();
   doc["sessions"].as_array()[0].as_object()["ends_at"] = "2106-02-07T06:20:00Z";
-  EXPECT_EQ(error_of(doc), "p.json: sessions[0].ends_at: plus scan_closes_after_minutes must "
-                           "not be after 2106-02-07T06:28:15Z");
+  EXPECT_EQ(error_of(doc),
+            "p.json: sessions[0].ends_at: plus scan_closes_after_minutes must "
+            "not be after 2106-02-07T06:28:15Z");
   doc["meeting"].as_object()["scan_closes_after_minutes"] = 8;
   EXPECT_EQ(error_of(doc), "no error");
 }

@@ -10,6 +10,11 @@ target_compile_options(checkin_options INTERFACE
   # awaitable_frame_base) as a mismatched pair.
   -Wno-mismatched-new-delete)
 target_compile_definitions(checkin_options INTERFACE BOOST_ASIO_NO_DEPRECATED)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # GCC has sized operator delete in C++14 and later; clang before 19 only when asked
+  # (request_arena.cpp calls it).
+  target_compile_options(checkin_options INTERFACE -fsized-deallocation)
+endif()
 
 if(CHECKIN_SANITIZE)
   # -UNDEBUG: the sanitizer build also keeps assertions, ours and Beast's (BOOST_ASSERT), at
@@ -51,3 +56,14 @@ function(add_checkin_bench name)
     target_link_libraries(${name} PRIVATE mimalloc)
   endif()
 endfunction()
+
+# The fuzz tree (CHECKIN_FUZZ): coverage for libFuzzer in every library, ASan+UBSan, and any
+# UBSan report fatal so it is a finding. The fuzzer executables add -fsanitize=fuzzer at link.
+if(CHECKIN_FUZZ)
+  # -fno-sanitize=function: clang 14 cannot emit its prologue data for split coroutines ("Cannot
+  # represent a difference across sections", llvm/llvm-project#49689).
+  target_compile_options(checkin_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+    -fno-sanitize=function -fno-omit-frame-pointer)
+  target_link_options(checkin_options INTERFACE -fsanitize=address,undefined)
+endif()

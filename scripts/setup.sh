@@ -2,16 +2,22 @@
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh run    install what is missing, build, start the gateway on its demo default
 #   scripts/setup.sh test   install what is missing (npm ci for tests/browser and tests/openapi
-#                           too), build, run the whole test suite (ctest), then build it again
-#                           with ASan+UBSan (build-asan) and run it there too
+#                           too), build, run the whole test suite (ctest); then build it again
+#                           with ASan+UBSan (build-asan) and run it there too; then build the fuzz
+#                           targets with clang (build-fuzz) and run each for 10 s from its seeds
+#                           (ctest -L fuzz)
+#   scripts/setup.sh fuzz [SECONDS]
+#                           build the fuzz targets (build-fuzz, clang) and run each for SECONDS
+#                           (default 60) from its seeds and dictionary; a line per target
+#                           (docs/testing.md). The grown corpora stay in build-fuzz/fuzz-work.
 #   scripts/setup.sh build  install and build only
 #   scripts/setup.sh bench  Release build of the benchmarks (in build-bench), run them all,
 #                           medians of 3 into bench/results/<name>.json; args go to each bench
 # Options (env): BUILD_DIR (default build; build-bench for bench), CHECKIN_SANITIZE=ON for an
 #                ASan+UBSan build (without mimalloc), CHECKIN_SANITIZE_PASS=0 for `test`
-#                without its second pass, CHECKIN_MIMALLOC=OFF to build the gateway on the
-#                system malloc, CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default:
-#                all cores).
+#                without its second pass, CHECKIN_FUZZ_SMOKE=0 for `test` without the fuzz
+#                smoke, CHECKIN_MIMALLOC=OFF to build the gateway on the system malloc,
+#                CHECKIN_SLOW=1 to include tests labelled slow, JOBS (default: all cores).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +37,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libpq-dev postgresql libssl-dev openssl
   chromium ccache
+  clang-14 libclang-rt-14-dev
 )
 
 install_missing() {
@@ -88,6 +95,14 @@ build() {
   cmake --build "$dir" -j "$jobs"
 }
 
+# The fuzz tree: clang (libFuzzer, ASan+UBSan), the fuzz targets only (tests/fuzz).
+fuzz_dir=${FUZZ_BUILD_DIR:-build-fuzz}
+fuzz_build() {
+  cmake -S . -B "$fuzz_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHECKIN_FUZZ=ON \
+    -DCMAKE_CXX_COMPILER=clang++-14 "${compiler_launcher[@]}" >/dev/null
+  cmake --build "$fuzz_dir" -j "$jobs" --target checkin_fuzzers
+}
+
 case "$mode" in
   build)
     install_missing; build ;;
@@ -103,7 +118,21 @@ case "$mode" in
       echo "setup: the suite again under ASan+UBSan (build-asan)"
       build build-asan ON
       ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE "slow|browser" "$@"
+    fi
+    if [ "${CHECKIN_FUZZ_SMOKE:-1}" = 1 ]; then
+      fuzz_build
+      ctest --test-dir "$fuzz_dir" --output-on-failure -j "$jobs" -L fuzz
     fi ;;
+  fuzz)
+    install_missing; fuzz_build
+    seconds=${1:-60}
+    failed=0
+    for corpus in tests/fuzz/corpus/*/; do
+      name=$(basename "$corpus")
+      tests/fuzz/run_fuzzer.sh "$fuzz_dir/bin/fuzz_$name" "$name" tests/fuzz \
+        "$fuzz_dir/fuzz-work/$name" "$seconds" || failed=1
+    done
+    exit $failed ;;
   run)
     install_missing; build
     exec "$build_dir/bin/checkin-gateway" serve --demo "$@" ;;
@@ -124,5 +153,5 @@ case "$mode" in
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true "$@"
     done ;;
   *)
-    echo "usage: scripts/setup.sh run|test|build|bench [args]" >&2; exit 2 ;;
+    echo "usage: scripts/setup.sh run|test|build|bench|fuzz [args]" >&2; exit 2 ;;
 esac

@@ -54,8 +54,10 @@ class table_reader {
   void integer(std::string_view key, T& out, long long min, long long max) {
     const auto* node = get(key);
     if (!node) return;
-    const auto v = node->value<long long>();
-    if (!node->is_integer() || !v || *v < min || *v > max) {
+    // Only an integer node is asked for its value: toml++ casts a float such as 1e308 to
+    // long long unchecked (undefined behaviour, found by fuzz_config_toml).
+    const auto v = node->is_integer() ? node->value<long long>() : std::nullopt;
+    if (!v || *v < min || *v > max) {
       fail(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = static_cast<T>(*v);

@@ -22,6 +22,9 @@ template <class... Fs>
 struct overloaded : Fs... {
   using Fs::operator()...;
 };
+// Clang before 17 does not deduce an aggregate's template arguments (P1816) without it.
+template <class... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
 
 // The completion's error for a request that never reached a transaction.
 template <class Job>

@@ -162,7 +162,8 @@ result<scan_record> decode_scan_record(std::string_view bytes) {
   r.session_id = in.str8();
   if ((flags & has_scan_id) != 0) r.scan_id = in.str8();
   if ((flags & has_device_id) != 0) r.device_id = in.str8();
-  if (!in.done()) return store_error::corrupted;
+  // What encode() refuses to write (an empty or NUL-holding id) is not a record it wrote.
+  if (!in.done() || !check_scan_fields(r)) return store_error::corrupted;
   return r;
 }
 
@@ -226,7 +227,7 @@ result<member_fields> read_member_fields(std::string_view bytes) {
   f.status = static_cast<member_status>(status_code);
   f.name = in.view16();
   f.password_hash = in.view16();
-  if (!in.done()) return store_error::corrupted;
+  if (!in.done() || !keys::is_storable_id(f.member)) return store_error::corrupted;
   return f;
 }
 
@@ -299,7 +300,10 @@ result<batch_header> decode_batch_header(std::string_view bytes) {
   h.session_id = in.str8();
   h.meeting_name = in.str16();
   h.session_title = in.str16();
-  if (!in.done()) return store_error::corrupted;
+  if (!in.done() || !keys::is_storable_id(h.meeting_id) || !keys::is_storable_id(h.session_id) ||
+      h.batch_id.empty()) {
+    return store_error::corrupted;
+  }
   return h;
 }
 
@@ -363,7 +367,7 @@ result<delivery_record> decode_delivery_record(std::string_view bytes) {
   d.delivered_at = read_time(in, flags, 4);
   d.sink = in.str8();
   d.last_error = in.str16();
-  if (!in.done()) return store_error::corrupted;
+  if (!in.done() || !keys::is_storable_id(d.sink)) return store_error::corrupted;
   return d;
 }
 

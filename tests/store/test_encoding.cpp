@@ -186,6 +186,31 @@ TEST(RecordCodec, RejectsFieldsThatDoNotFit) {
   EXPECT_EQ(validate(d).error(), store_error::invalid_record);
 }
 
+// A decoder refuses what its encoder refuses to write: the same bytes with an id that holds 0x00
+// (same length, so the layout stays whole). fuzz_record_codec found a delivery record like this.
+TEST(RecordCodec, DecodersRefuseIdsTheEncodersRefuse) {
+  const auto with_nul = [](std::string bytes, std::string_view id) {
+    const auto at = bytes.find(id);
+    EXPECT_NE(at, std::string::npos);
+    bytes[at + id.size() / 2] = '\0';
+    return bytes;
+  };
+  const std::string scan = encode(sample_scan()).value();
+  EXPECT_EQ(decode_scan_record(with_nul(scan, "1234567")).error(), store_error::corrupted);
+  EXPECT_EQ(decode_scan_record(with_nul(scan, "JSXX2025")).error(), store_error::corrupted);
+  const member_record m{.member = member_no{"1234567"}, .name = "n", .password_hash = "h"};
+  EXPECT_EQ(decode_member_record(with_nul(encode(m).value(), "1234567")).error(),
+            store_error::corrupted);
+  EXPECT_EQ(decode_member_status(with_nul(encode(m).value(), "1234567")).error(),
+            store_error::corrupted);
+  const delivery_record d{.batch_number = 7, .sink = "membership"};
+  EXPECT_EQ(decode_delivery_record(with_nul(encode(d).value(), "membership")).error(),
+            store_error::corrupted);
+  batch_header h{.number = 1, .batch_id = "M/S/1", .meeting_id = "MEETING", .session_id = "S-01"};
+  EXPECT_EQ(decode_batch_header(with_nul(encode(h).value(), "MEETING")).error(),
+            store_error::corrupted);
+}
+
 TEST(RecordCodec, MemberRecordRoundTrips) {
   const member_record m{
       .member = member_no{"1234567"},

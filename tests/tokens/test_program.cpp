@@ -163,6 +163,27 @@ TEST(Program, ErrorsPointAtTheBadField) {
   EXPECT_EQ(error_of(doc), "p.json: sessions: must be a non-empty array");
 }
 
+// Every session must be able to have a poster: its window, widened by the meeting's margins,
+// fits a token's 32-bit times (fuzz_program found programs that loaded and could not mint).
+TEST(Program, PosterWindowMustFitATokensTimes) {
+  auto doc = valid_program();
+  auto& s = doc["sessions"].as_array()[0].as_object();
+  s["starts_at"] = "1970-01-01T00:10:00Z";  // 15 minutes open before: 1969
+  EXPECT_EQ(error_of(doc),
+            "p.json: sessions[0].starts_at: less scan_opens_before_minutes must "
+            "not be before 1970");
+  doc["meeting"].as_object()["scan_opens_before_minutes"] = 10;
+  EXPECT_EQ(error_of(doc), "no error");
+
+  doc = valid_program();
+  doc["sessions"].as_array()[0].as_object()["ends_at"] = "2106-02-07T06:20:00Z";
+  EXPECT_EQ(error_of(doc),
+            "p.json: sessions[0].ends_at: plus scan_closes_after_minutes must "
+            "not be after 2106-02-07T06:28:15Z");
+  doc["meeting"].as_object()["scan_closes_after_minutes"] = 8;
+  EXPECT_EQ(error_of(doc), "no error");
+}
+
 TEST(Program, MalformedJsonReportsLineAndColumn) {
   try {
     (void)parse_program("{\n  \"meeting\": {,\n}", "p.json");

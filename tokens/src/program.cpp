@@ -207,6 +207,16 @@ meeting_program parse_program(std::string_view text, std::string_view origin) {
     const std::string path = "sessions[" + std::to_string(index++) + "]";
     auto s = read_session(v, path, origin);
     if (!ids.insert(s.id).second) root.fail(path + ".id", "duplicate session id \"" + s.id + "\"");
+    // The poster window, widened by the meeting's margins, must fit a token (32-bit Unix time),
+    // or the session's posters and projector codes could not be made.
+    const auto window = poster_claims(p, s);
+    if (window.valid_from < sys_seconds{}) {
+      root.fail(path + ".starts_at", "less scan_opens_before_minutes must not be before 1970");
+    }
+    if (window.valid_until.time_since_epoch().count() > 0xFFFFFFFFLL) {
+      root.fail(path + ".ends_at",
+                "plus scan_closes_after_minutes must not be after 2106-02-07T06:28:15Z");
+    }
     p.sessions.push_back(std::move(s));
   }
   root.reject_unknown_keys();

@@ -1,6 +1,7 @@
 #pragma once
 // Byte encodings of the stored values. Each value opens with a format byte so records can evolve
-// without a schema migration: a decoder reads every format it knows and calls the rest corrupted.
+// without a schema migration: a decoder reads every format it knows and calls the rest corrupted,
+// as it does a value its encoder would refuse to write (an empty id, an id holding 0x00).
 //
 // scan record, format 1 (integers big-endian; str8 = u8 length + bytes, str16 = u16 length +
 // bytes):

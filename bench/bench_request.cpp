@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "bench_support.hpp"
+#include "gateway/request_parser.hpp"
 #include "gateway/app.hpp"
 #include "gateway/scan_request.hpp"
 #include "store/group_committer.hpp"
@@ -277,9 +278,7 @@ void BM_request_parse_http(benchmark::State& state) {
     const gateway::request_allocator<char> in_arena{&arena};
     gateway::request_parser parser{std::piecewise_construct, std::make_tuple(in_arena),
                                    std::make_tuple(in_arena)};
-    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-    parser.body_limit(limits.body_limit);
-    parser.eager(true);
+    gateway::configure_request_parser(parser, limits);
     boost::beast::error_code ec;
     std::size_t used = 0;
     while (!ec && !parser.is_done()) {

@@ -2,6 +2,7 @@
 
 #include "gateway/fd_budget.hpp"
 #include "gateway/request_framing.hpp"
+#include "gateway/request_parser.hpp"
 #include "gateway/send_now.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -292,9 +293,7 @@ struct http_server::impl {
       const request_allocator<char> in_arena{&arena};
       request_parser parser{std::piecewise_construct, std::make_tuple(in_arena),
                             std::make_tuple(in_arena)};
-      parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-      parser.body_limit(limits.body_limit);
-      parser.eager(true);
+      configure_request_parser(parser, limits);
 
       conn.idle = true;
       conn.expires_after(limits.idle_timeout);

@@ -14,6 +14,7 @@
 #include "fuzz_check.hpp"
 #include "fuzz_http_rig.hpp"
 #include "fuzz_targets.hpp"
+#include "gateway/request_parser.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -110,9 +111,7 @@ int fuzz_http(const std::uint8_t* data, std::size_t size) {
     const gateway::request_allocator<char> in_arena{&arena};
     gateway::request_parser parser{std::piecewise_construct, std::make_tuple(in_arena),
                                    std::make_tuple(in_arena)};
-    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-    parser.body_limit(limits.body_limit);
-    parser.eager(true);
+    gateway::configure_request_parser(parser, limits);
 
     auto ec = read(w, parser, false);
     if (!ec && !parser.is_done()) ec = read(w, parser, true);  // (a 100 Continue goes here)
